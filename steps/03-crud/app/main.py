@@ -1,0 +1,97 @@
+from datetime import UTC, datetime
+from enum import StrEnum
+from itertools import count
+from typing import Annotated
+
+from fastapi import FastAPI, HTTPException, Query, status
+from pydantic import BaseModel, Field, field_validator
+
+app = FastAPI(title="Workshop API")
+
+
+class ItemStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+
+class ItemBase(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    price: float = Field(gt=0)
+    status: ItemStatus = ItemStatus.draft
+
+
+class ItemCreate(ItemBase):
+    pass
+
+
+class ItemUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    price: float | None = Field(default=None, gt=0)
+    status: ItemStatus | None = None
+
+    @field_validator("name", "price", "status")
+    @classmethod
+    def not_null(cls, value: object) -> object:
+        # Runs only for fields that were sent: leaving a field out is fine, null is not.
+        if value is None:
+            raise ValueError("may be left out, but not set to null")
+        return value
+
+
+class ItemPublic(ItemBase):
+    id: int
+    created_at: datetime
+
+
+# The "database" of this step: a dict in memory, lost when the server stops.
+items: dict[int, ItemPublic] = {}
+next_id = count(1)
+
+
+def get_item_or_404(item_id: int) -> ItemPublic:
+    if item_id not in items:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return items[item_id]
+
+
+@app.get("/")
+async def root() -> dict[str, str]:
+    return {"message": "Hello World"}
+
+
+@app.post("/items", status_code=status.HTTP_201_CREATED)
+async def create_item(item_in: ItemCreate) -> ItemPublic:
+    item = ItemPublic(**item_in.model_dump(), id=next(next_id), created_at=datetime.now(UTC))
+    items[item.id] = item
+    return item
+
+
+@app.get("/items")
+async def list_items(
+    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> list[ItemPublic]:
+    return list(items.values())[skip : skip + limit]
+
+
+@app.get("/items/{item_id}")
+async def read_item(item_id: int) -> ItemPublic:
+    return get_item_or_404(item_id)
+
+
+@app.patch("/items/{item_id}")
+async def update_item(item_id: int, item_in: ItemUpdate) -> ItemPublic:
+    item = get_item_or_404(item_id)
+    # exclude_unset: only the fields the client sent, so the others keep their values.
+    updated = item.model_copy(update=item_in.model_dump(exclude_unset=True))
+    items[item_id] = updated
+    return updated
+
+
+@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_item(item_id: int) -> None:
+    get_item_or_404(item_id)
+    del items[item_id]

@@ -1,0 +1,272 @@
+"""Harness for the black-box tests of the steps.
+
+The tests know only what SPEC.md promises: `app.main:app`, its HTTP API and its
+environment variables. This file loads that app from one directory (a reference
+step, or a learner's workspace), gives every test a fresh app and database, runs
+the app's lifespan, and hands the test an httpx client.
+
+Run it through nox (`uv run nox -s step-03`, `uv run nox -s step-03 -- workspace`),
+or directly: `pytest tests/steps --step 03 [--app-dir workspace]`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from tools.steps import get_step
+
+# Every environment variable of SPEC.md. Each test starts with none of them set
+# except those the harness sets, so an instructor's shell can't leak into a test.
+SPEC_ENV_VARS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "ACCESS_TOKEN_EXPIRE_MINUTES",
+    "CORS_ORIGINS",
+    "ENVIRONMENT",
+)
+
+
+# -- options and test selection -------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("workshop")
+    group.addoption("--step", help="the step whose tests to run, e.g. 03")
+    group.addoption(
+        "--app-dir",
+        help="the folder holding app/main.py (default: the step's reference code)",
+    )
+
+
+def step_range_matches(spec: str, step: int) -> bool:
+    """'03' is step 3 only, '03-07' steps 3 to 7, '08+' step 8 and every later one."""
+    if spec.endswith("+"):
+        return step >= int(spec[:-1])
+    first, _, last = spec.partition("-")
+    return int(first) <= step <= int(last or first)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    step = config.getoption("--step")
+    if step is None:
+        raise pytest.UsageError(
+            "Say which step to test: --step 03 (or use `uv run nox -s step-03`)."
+        )
+    reference = get_step(step)
+    app_dir = Path(config.getoption("--app-dir") or reference.path).resolve()
+    main = app_dir / "app" / "main.py"
+    if not main.is_file():
+        raise pytest.UsageError(
+            f"Expected the app at {main}, but there is no such file. "
+            "The folder to check must hold app/__init__.py and app/main.py."
+        )
+    config.stash[STEP] = int(reference.number)
+    config.stash[APP_DIR] = app_dir
+
+
+STEP = pytest.StashKey[int]()
+APP_DIR = pytest.StashKey[Path]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    step = config.stash[STEP]
+    selected, deselected = [], []
+    for item in items:
+        marker = item.get_closest_marker("steps")
+        if marker is None or not marker.args:
+            raise pytest.UsageError(
+                f"{item.nodeid} has no @pytest.mark.steps(...) marker: "
+                "say which steps it applies to."
+            )
+        if any(step_range_matches(spec, step) for spec in marker.args):
+            selected.append(item)
+        else:
+            deselected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    items[:] = selected
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
+    # Every test here is `async def`: run it with anyio, without a marker on each one.
+    if inspect.iscoroutinefunction(obj):
+        pytest.mark.anyio(obj)
+    return (yield)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+# -- loading the app under test -------------------------------------------------------
+
+
+def forget_app_modules() -> None:
+    """Drop the `app` package from sys.modules so the next import runs it afresh.
+
+    Module-level state (step 03's dict, an engine made at import time from
+    DATABASE_URL) starts new for every test. SQLModel keeps every table in one
+    global MetaData, so a re-imported model would be "already defined": clear it.
+    """
+    for name in list(sys.modules):
+        if name == "app" or name.startswith("app."):
+            del sys.modules[name]
+    if "sqlmodel" in sys.modules:
+        from sqlmodel import SQLModel
+        from sqlmodel.main import default_registry
+
+        default_registry.dispose(cascade=True)
+        SQLModel.metadata.clear()
+
+
+class AppUnderTest:
+    """Imports `app.main:app` from one folder, with the environment a test chose."""
+
+    def __init__(self, app_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        self.app_dir = app_dir
+        self.monkeypatch = monkeypatch
+        self.tmp_path = tmp_path
+        self.database_url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+    def load(self, **env: str) -> Any:
+        for name in SPEC_ENV_VARS:
+            self.monkeypatch.delenv(name, raising=False)
+        settings = {"DATABASE_URL": self.database_url} | env
+        for name, value in settings.items():
+            self.monkeypatch.setenv(name, value)
+        forget_app_modules()
+        self.monkeypatch.syspath_prepend(str(self.app_dir))
+        importlib.invalidate_caches()
+        try:
+            module = importlib.import_module("app.main")
+        except Exception as exc:
+            pytest.fail(
+                f"Could not import app.main from {self.app_dir}: {type(exc).__name__}: {exc}",
+                pytrace=False,
+            )
+        app = getattr(module, "app", None)
+        if app is None:
+            pytest.fail(f"{self.app_dir}/app/main.py has no variable called `app`.", pytrace=False)
+        return app
+
+    @asynccontextmanager
+    async def serve(self, **env: str) -> AsyncIterator[httpx.AsyncClient]:
+        """Start the app (lifespan included) and yield a client talking to it."""
+        app = self.load(**env)
+        async with (
+            LifespanManager(app) as manager,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+            ) as client,
+        ):
+            yield client
+
+
+@pytest.fixture
+def app_under_test(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> AppUnderTest:
+    # Work in an empty folder: a default ./workshop.db or a stray .env stays out of the test.
+    monkeypatch.chdir(tmp_path)
+    return AppUnderTest(request.config.stash[APP_DIR], monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def serve(
+    app_under_test: AppUnderTest,
+) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """Start the app under test with extra environment variables: `async with serve(X="1") as c`."""
+    return app_under_test.serve
+
+
+@pytest.fixture
+async def client(app_under_test: AppUnderTest) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for a freshly started app with an empty database."""
+    async with app_under_test.serve() as client:
+        yield client
+
+
+# -- what a learner reads at the end ---------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    # The test's docstring says the behaviour in plain words: keep it for the summary.
+    doc = inspect.getdoc(getattr(item, "function", None)) or ""
+    report.behaviour = doc.splitlines()[0] if doc else item.name
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    step = config.stash.get(STEP, None)
+    app_dir = config.stash.get(APP_DIR, None)
+    if step is None:
+        return
+    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
+    if not failed:
+        if exitstatus == 0:
+            terminalreporter.write_line(f"Step {step:02d}: every check passed for {app_dir}.")
+        return
+    terminalreporter.section(f"step {step:02d}: what to fix in {app_dir}")
+    seen = set()
+    for report in failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        reason = crash.message if crash else str(report.longrepr or "").strip()
+        reason = reason.splitlines()[0] if reason else ""
+        line = f"- {getattr(report, 'behaviour', report.nodeid)}\n    {reason}"
+        if line not in seen:
+            seen.add(line)
+            terminalreporter.write_line(line)
+    terminalreporter.write_line(
+        f"{len(seen)} behaviour(s) to fix. Each line above is one test in tests/steps/; "
+        "its docstring is the behaviour SPEC asks for."
+    )
+
+
+# -- fixtures shared by the capabilities --------------------------------------------
+
+FIRST_STEP_WITH_OWNERS = 8
+
+
+@pytest.fixture
+def step(request: pytest.FixtureRequest) -> int:
+    """The number of the step under test (5 for step 05)."""
+    return request.config.stash[STEP]
+
+
+async def register_and_login(
+    client: httpx.AsyncClient, email: str, password: str
+) -> dict[str, str]:
+    """Register a user over HTTP, log in, and return the Authorization header to send."""
+    from .helpers import expect_status
+
+    body = {"email": email, "password": password}
+    expect_status(await client.post("/auth/register", json=body), 201)
+    response = await client.post("/auth/login", data={"username": email, "password": password})
+    token = expect_status(response, 200).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def auth_headers(client: httpx.AsyncClient, step: int) -> dict[str, str]:
+    """Headers that let a test change items: none before step 08, a user's token from 08 on.
+
+    This is what lets one test of item behaviour (validation, CRUD) hold from step 03
+    to the last step, while the ownership tests of 08+ check the tokens themselves.
+    """
+    if step < FIRST_STEP_WITH_OWNERS:
+        return {}
+    return await register_and_login(client, "owner@example.com", "correct horse battery")

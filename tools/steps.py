@@ -1,0 +1,67 @@
+"""Where the steps are: shared by the noxfile, the tests and the docs hook.
+
+Standard library only, so that every environment (nox itself, the test and docs
+virtualenvs, a learner on Windows) can import it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS_DIR = ROOT / "steps"
+STEP_DIR_RE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+
+@dataclass(frozen=True)
+class Step:
+    number: str  # "05"
+    slug: str  # "domain-structure"
+
+    @property
+    def name(self) -> str:  # "05-domain-structure"
+        return f"{self.number}-{self.slug}"
+
+    @property
+    def path(self) -> Path:
+        return STEPS_DIR / self.name
+
+    @property
+    def session(self) -> str:  # "step-05"
+        return f"step-{self.number}"
+
+    @property
+    def docs_page(self) -> Path:
+        return ROOT / "docs" / "steps" / f"{self.name}.md"
+
+
+def all_steps() -> list[Step]:
+    """Every directory under steps/ named NN-slug, in order."""
+    found = []
+    for child in sorted(STEPS_DIR.iterdir()):
+        match = STEP_DIR_RE.match(child.name)
+        if child.is_dir() and match:
+            found.append(Step(match["number"], match["slug"]))
+    return found
+
+
+def get_step(number: str) -> Step:
+    """The step numbered `number` ("5", "05" or "05-domain-structure" all work)."""
+    wanted = number.split("-", 1)[0].zfill(2)
+    for step in all_steps():
+        if step.number == wanted:
+            return step
+    known = ", ".join(s.number for s in all_steps())
+    raise LookupError(f"There is no step {number!r}. The steps are: {known}.")
+
+
+def previous_step(step: Step) -> Step | None:
+    steps = all_steps()
+    index = steps.index(step)
+    return steps[index - 1] if index > 0 else None
+
+
+# What `start -- 01` gives: step 01 has no previous step, so it starts from an empty app.
+STARTER_DIR = ROOT / "tools" / "starter"
