@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 IGNORED_DIRS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".venv", ".mypy_cache", "site"}
-IGNORED_SUFFIXES = {".pyc", ".pyo", ".db", ".sqlite", ".sqlite3", ".db-journal", ".db-wal", ".db-shm"}
+IGNORED_SUFFIXES = {
+    ".pyc",
+    ".pyo",
+    ".db",
+    ".sqlite",
+    ".sqlite3",
+    ".db-journal",
+    ".db-wal",
+    ".db-shm",
+}
 IGNORED_NAMES = {".env", ".DS_Store"}
 
 
@@ -51,7 +60,9 @@ def diff_trees(old: Path, new: Path) -> list[FileChange]:
         before, after = _lines(old_files.get(name)), _lines(new_files.get(name))
         if before == after:
             continue
-        kind = "added" if name not in old_files else "removed" if name not in new_files else "changed"
+        kind = (
+            "added" if name not in old_files else "removed" if name not in new_files else "changed"
+        )
         diff = list(
             difflib.unified_diff(
                 before,

@@ -15,8 +15,8 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tools.diffing import diff_trees  # noqa: E402
-from tools.steps import STARTER_DIR, get_step, previous_step  # noqa: E402
+from tools.diffing import diff_trees
+from tools.steps import STARTER_DIR, get_step, previous_step
 
 MARKER = "<!-- step-diff -->"
 STEP_PAGE = re.compile(r"^steps/(\d{2})-[a-z0-9-]+\.md$")

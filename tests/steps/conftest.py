@@ -140,12 +140,15 @@ class AppUnderTest:
         self.tmp_path = tmp_path
         self.database_url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
 
-    def load(self, **env: str) -> Any:
+    def load(self, **env: str | None) -> Any:
+        """Import the app afresh. DATABASE_URL defaults to this test's own empty database;
+        pass NAME=value to set a variable, NAME=None to leave it unset."""
         for name in SPEC_ENV_VARS:
             self.monkeypatch.delenv(name, raising=False)
         settings = {"DATABASE_URL": self.database_url} | env
         for name, value in settings.items():
-            self.monkeypatch.setenv(name, value)
+            if value is not None:
+                self.monkeypatch.setenv(name, value)
         forget_app_modules()
         self.monkeypatch.syspath_prepend(str(self.app_dir))
         importlib.invalidate_caches()
@@ -162,7 +165,7 @@ class AppUnderTest:
         return app
 
     @asynccontextmanager
-    async def serve(self, **env: str) -> AsyncIterator[httpx.AsyncClient]:
+    async def serve(self, **env: str | None) -> AsyncIterator[httpx.AsyncClient]:
         """Start the app (lifespan included) and yield a client talking to it."""
         app = self.load(**env)
         async with (
@@ -261,12 +264,27 @@ async def register_and_login(
 
 
 @pytest.fixture
-async def auth_headers(client: httpx.AsyncClient, step: int) -> dict[str, str]:
-    """Headers that let a test change items: none before step 08, a user's token from 08 on.
+def auth_headers_for(step: int) -> Callable[..., Any]:
+    """`await auth_headers_for(client)`: headers that let a test change items on that client.
 
-    This is what lets one test of item behaviour (validation, CRUD) hold from step 03
-    to the last step, while the ownership tests of 08+ check the tokens themselves.
+    None before step 08; from 08 on, a new user's token. This is what lets one test of
+    item behaviour (validation, CRUD, persistence) hold from step 03 to the last step,
+    while the ownership tests of 08+ check the tokens themselves.
     """
-    if step < FIRST_STEP_WITH_OWNERS:
-        return {}
-    return await register_and_login(client, "owner@example.com", "correct horse battery")
+
+    async def headers_for(
+        client: httpx.AsyncClient, email: str = "owner@example.com"
+    ) -> dict[str, str]:
+        if step < FIRST_STEP_WITH_OWNERS:
+            return {}
+        return await register_and_login(client, email, "correct horse battery")
+
+    return headers_for
+
+
+@pytest.fixture
+async def auth_headers(
+    client: httpx.AsyncClient, auth_headers_for: Callable[..., Any]
+) -> dict[str, str]:
+    """Headers that let a test change items on `client` (see auth_headers_for)."""
+    return await auth_headers_for(client)

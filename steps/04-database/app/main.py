@@ -1,0 +1,143 @@
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Query, status
+from pydantic import AfterValidator, field_validator
+from sqlalchemy import DateTime
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./workshop.db")
+engine = create_async_engine(DATABASE_URL)
+
+
+class ItemStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+
+def as_utc(value: datetime) -> datetime:
+    # SQLite stores no time zone: a stored time comes back naive, but we only ever store UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class ItemBase(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    price: float = Field(gt=0)
+    status: ItemStatus = ItemStatus.draft
+
+
+class Item(ItemBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(
+        default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True)
+    )
+
+
+class ItemCreate(ItemBase):
+    pass
+
+
+class ItemUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    price: float | None = Field(default=None, gt=0)
+    status: ItemStatus | None = None
+
+    @field_validator("name", "price", "status")
+    @classmethod
+    def not_null(cls, value: object) -> object:
+        # Runs only for fields that were sent: leaving a field out is fine, null is not.
+        if value is None:
+            raise ValueError("may be left out, but not set to null")
+        return value
+
+
+class ItemPublic(ItemBase):
+    id: int
+    created_at: UTCDateTime
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Create the tables when the server starts, not when the module is imported.
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(title="Workshop API", lifespan=lifespan)
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    # One session per request; leaving the block rolls back whatever was not committed.
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
+    item = await session.get(Item, item_id)
+    if item is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return item
+
+
+@app.get("/")
+async def root() -> dict[str, str]:
+    return {"message": "Hello World"}
+
+
+@app.post("/items", status_code=status.HTTP_201_CREATED)
+async def create_item(item_in: ItemCreate, session: SessionDep) -> ItemPublic:
+    item = Item.model_validate(item_in)
+    session.add(item)
+    await session.commit()
+    await session.refresh(item)
+    return item
+
+
+@app.get("/items")
+async def list_items(
+    session: SessionDep,
+    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> list[ItemPublic]:
+    result = await session.exec(select(Item).order_by(Item.id).offset(skip).limit(limit))
+    return result.all()
+
+
+@app.get("/items/{item_id}")
+async def read_item(item_id: int, session: SessionDep) -> ItemPublic:
+    return await get_item_or_404(session, item_id)
+
+
+@app.patch("/items/{item_id}")
+async def update_item(item_id: int, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
+    item = await get_item_or_404(session, item_id)
+    # exclude_unset: only the fields the client sent, so the others keep their values.
+    item.sqlmodel_update(item_in.model_dump(exclude_unset=True))
+    session.add(item)
+    await session.commit()
+    await session.refresh(item)
+    return item
+
+
+@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_item(item_id: int, session: SessionDep) -> None:
+    item = await get_item_or_404(session, item_id)
+    await session.delete(item)
+    await session.commit()
