@@ -35,6 +35,13 @@ SPEC_ENV_VARS = (
     "ENVIRONMENT",
 )
 
+# What every test's app gets unless the test says otherwise. BCRYPT_ROUNDS is not in SPEC:
+# the reference steps read it (from 06) so that hashing stays fast in tests; an app that
+# ignores it passes too, only slower. SECRET_KEY (from 07) is known, so that the token tests
+# can forge tokens of their own (helpers.make_token).
+TEST_SECRET_KEY = "workshop-tests-only-secret-key-4c1f0a9b7e2d6c3a8f5b0e9d7c2a1f6e"
+TEST_ENV = {"BCRYPT_ROUNDS": "4", "SECRET_KEY": TEST_SECRET_KEY}
+
 
 # -- options and test selection -------------------------------------------------------
 
@@ -139,13 +146,16 @@ class AppUnderTest:
         self.monkeypatch = monkeypatch
         self.tmp_path = tmp_path
         self.database_url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        # The SECRET_KEY the app was last loaded with (None if unset): tokens are signed with it.
+        self.secret_key: str | None = TEST_SECRET_KEY
 
     def load(self, **env: str | None) -> Any:
-        """Import the app afresh. DATABASE_URL defaults to this test's own empty database;
-        pass NAME=value to set a variable, NAME=None to leave it unset."""
-        for name in SPEC_ENV_VARS:
+        """Import the app afresh. DATABASE_URL defaults to this test's own empty database,
+        then TEST_ENV; pass NAME=value to set a variable, NAME=None to leave it unset."""
+        for name in (*SPEC_ENV_VARS, *TEST_ENV):
             self.monkeypatch.delenv(name, raising=False)
-        settings = {"DATABASE_URL": self.database_url} | env
+        settings = {"DATABASE_URL": self.database_url} | TEST_ENV | env
+        self.secret_key = settings.get("SECRET_KEY")
         for name, value in settings.items():
             if value is not None:
                 self.monkeypatch.setenv(name, value)

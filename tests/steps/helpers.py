@@ -1,6 +1,12 @@
-"""Small helpers that make a failing check say what to fix."""
+"""Small helpers for the tests: checks that say what to fix, and JWTs made by hand."""
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
 
 import httpx
 
@@ -14,3 +20,50 @@ def describe(response: httpx.Response) -> str:
 def expect_status(response: httpx.Response, expected: int) -> httpx.Response:
     assert response.status_code == expected, f"expected {expected}, but {describe(response)}"
     return response
+
+
+# -- JSON Web Tokens, with the standard library only -----------------------------------
+# The tests must not share a JWT library with the app they check (step 12 swaps python-jose
+# for PyJWT): they make and read tokens by hand, as RFC 7519 describes them.
+
+HMAC_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(signing_input: str, key: str, algorithm: str) -> str:
+    digest = hmac.new(key.encode(), signing_input.encode("ascii"), HMAC_HASHES[algorithm])
+    return b64url_encode(digest.digest())
+
+
+def make_token(
+    claims: dict[str, Any], key: str | None, algorithm: str = "HS256", **header: Any
+) -> str:
+    """A JWT with these claims, signed with `key` by HS256, HS384 or HS512; "none": unsigned."""
+    header = {"alg": algorithm, "typ": "JWT"} | header
+    parts = [json.dumps(part, separators=(",", ":")).encode() for part in (header, claims)]
+    signing_input = ".".join(b64url_encode(part) for part in parts)
+    if algorithm == "none":
+        return signing_input + "."
+    assert key is not None, "an HMAC token needs a key"
+    return f"{signing_input}.{sign(signing_input, key, algorithm)}"
+
+
+def read_token(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and claims of a JWT, WITHOUT checking its signature."""
+    parts = token.split(".")
+    assert len(parts) == 3, f"a JWT has three dot-separated parts, got {token!r}"
+    header, claims = (json.loads(b64url_decode(part)) for part in parts[:2])
+    return header, claims
+
+
+def signed_with(token: str, key: str, algorithm: str = "HS256") -> bool:
+    """Whether `token` carries a valid `algorithm` signature made with `key`."""
+    signing_input, _, signature = token.rpartition(".")
+    return hmac.compare_digest(sign(signing_input, key, algorithm), signature)
