@@ -53,7 +53,8 @@ def render_diff(old_dir: Path, new_dir: Path) -> str:
     ]
     for change in changes:
         fence = "````" if "```" in change.text else "```"
-        lines += [f'=== "{change.path} ({change.kind})"', ""]
+        # Backticks: a name such as __init__.py must not turn into bold "init".
+        lines += [f'=== "`{change.path}` ({change.kind})"', ""]
         lines += [f"    {fence}diff", *(f"    {line}" for line in change.text.splitlines())]
         lines += [f"    {fence}", ""]
     return "\n".join(lines)
