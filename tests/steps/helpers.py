@@ -49,7 +49,7 @@ def make_token(
     header = {"alg": algorithm, "typ": "JWT"} | header
     parts = [json.dumps(part, separators=(",", ":")).encode() for part in (header, claims)]
     signing_input = ".".join(b64url_encode(part) for part in parts)
-    if algorithm == "none":
+    if algorithm.lower() == "none":
         return signing_input + "."
     assert key is not None, "an HMAC token needs a key"
     return f"{signing_input}.{sign(signing_input, key, algorithm)}"
