@@ -1,0 +1,121 @@
+"""`nox -s progress -- [PATH]`: which steps a learner's folder passes, and the step they are on.
+
+How it decides, and why:
+
+- Every step's tests run against the folder, not only until the first failing step, because
+  a step's tests are not a superset of the earlier steps': step 02 wants `POST /items` to
+  answer 200 where step 03 wants 201, and from step 08 creating an item needs a token that
+  the tests of 03 to 07 don't send. Finished step-03 code fails step 02's tests, so "the first
+  failing step" would send that learner back to step 02.
+- The learner is on the step after the last step that passes (step 01 if none passes), or
+  done when the last step passes.
+- To stay quick, the steps run in parallel (tools/step_tests.py) and each stops at its first
+  failing test (enough to know it fails); then the step the learner is on runs in full, for
+  its counts and the first behaviour to fix.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tools.step_tests import StepRun, run_many
+from tools.steps import ROOT, Step, all_steps
+
+
+def current_step(runs: Sequence[StepRun], steps: Sequence[Step] | None = None) -> Step | None:
+    """The step the learner is on: the one after the last passing step; None when all is done."""
+    steps = list(all_steps() if steps is None else steps)
+    passed = [steps.index(run.step) for run in runs if run.outcome == "pass"]
+    if not passed:
+        return steps[0]
+    last = max(passed)
+    return steps[last + 1] if last + 1 < len(steps) else None
+
+
+def check_progress(
+    python: str | Path,
+    app_dir: Path,
+    steps: Sequence[Step] | None = None,
+    run: Callable[..., list[StepRun]] = run_many,
+) -> list[StepRun]:
+    """Every step's result for app_dir; the current step's run is complete, the others may
+    have stopped at their first failure."""
+    steps = list(all_steps() if steps is None else steps)
+    runs = run(python, [(step, app_dir) for step in steps], exitfirst=True)
+    step = current_step(runs, steps)
+    if step is not None:
+        index = steps.index(step)
+        if runs[index].outcome == "fail":
+            runs[index] = run(python, [(step, app_dir)], exitfirst=False)[0]
+    return runs
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _tests(run: StepRun) -> str:
+    passed = run.counts.get("passed", 0)
+    failed = run.counts.get("failed", 0) + run.counts.get("errors", 0)
+    if run.outcome == "pass":
+        return f"{passed} passed"
+    if run.outcome == "error":
+        return "could not run (see below)"
+    if run.exitfirst:
+        return "(stopped at its first failing test)"
+    return f"{passed} passed, {failed} failed"
+
+
+def table(runs: Sequence[StepRun], current: Step | None) -> str:
+    """One line per step: number, topic, result, tests; the current step is marked."""
+    width = max([len(run.step.slug) for run in runs] + [len("topic")])
+    lines = [f"  step  {'topic':<{width}}  result  tests"]
+    lines.append("  " + "-" * (len(lines[0]) + 30))
+    for run in runs:
+        result = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}[run.outcome]
+        here = "   <- you are here" if current is not None and run.step == current else ""
+        lines.append(
+            f"  {run.step.number:<4}  {run.step.slug:<{width}}  {result:<6}  {_tests(run)}{here}"
+        )
+    return "\n".join(lines)
+
+
+def report(runs: Sequence[StepRun], app_dir: Path) -> str:
+    """The whole text `progress` prints."""
+    shown = _shown(app_dir)
+    step = current_step(runs)
+    lines = [f"Progress of {shown}/, against every step's tests:", "", table(runs, step), ""]
+    for run in runs:
+        if run.outcome == "error":
+            lines.append(f"Step {run.step.number}'s tests could not run: {run.summary}")
+            lines += [f"    {line}" for line in run.output.strip().splitlines()[-15:]]
+            lines.append("")
+    if step is None:
+        lines.append(f"All done: {shown}/ passes the last step.")
+        return "\n".join(lines)
+    lines.append(f"You are on step {step.number} ({step.slug}).")
+    first = next((run.first_failure for run in runs if run.step == step), None)
+    if first:
+        lines += textwrap.wrap(first, 100, initial_indent="  to fix  ", subsequent_indent=" " * 10)
+    lines += [
+        f"  read    docs/steps/{step.name}.md",
+        f"  check   uv run nox -s step-{step.number} -- {shown}   (lists everything to fix)",
+    ]
+    earlier = [
+        run.step.number for run in runs if run.outcome == "fail" and run.step.number < step.number
+    ]
+    if earlier:
+        note = (
+            f"Step(s) {', '.join(earlier)} fail on this code while a later step passes. That is "
+            "usually expected: a later step changes what an earlier one checks (POST /items "
+            "answers 200 in step 02 and 201 from step 03; from step 08 it needs a token)."
+        )
+        lines += ["", *textwrap.wrap(note, 100)]
+    return "\n".join(lines)
