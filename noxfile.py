@@ -2,17 +2,25 @@
 
 - `uv run nox -s step-05`              step 05's tests against the reference code in steps/
 - `uv run nox -s step-05 -- workspace` the same tests against your code in workspace/
+- `uv run nox -s start -- 05`          workspace/ = step 04's code (the old one is backed up)
+- `uv run nox -s progress`             which steps workspace/ passes, and the step you are on
+- `uv run nox -s diff -- workspace 05` how your code differs from step 05's reference
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tools.steps import STARTER_DIR, Step, all_steps, previous_step
+from tools import diffing, step_tests
+from tools import progress as learner_progress
+from tools import workspace as learner_workspace
+from tools.steps import PURE_REFACTORS, Step, UserError, all_steps, starting_point
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
@@ -43,7 +51,7 @@ def learner_dir(session: nox.Session, given: str) -> Path:
         session.error(
             f"Nothing to check at {given!r}: expected a folder holding app/main.py "
             f"(looked for {main}). Start a step with `uv run nox -s start -- NN`, "
-            f"then check it with `uv run nox -s step-NN -- workspace`."
+            f"then check it with `uv run nox -s step-NN -- workspace`"
         )
     return path
 
@@ -67,29 +75,124 @@ for _step in all_steps():
     make_step_session(_step)
 
 
+def venv_python(session: nox.Session) -> Path:
+    """The Python of the session's virtualenv (bin/python, or Scripts\\python.exe on Windows)."""
+    name = "python.exe" if sys.platform == "win32" else "python"
+    return Path(session.bin) / name
+
+
+# The consistency tests (tests/repo) check `nox -s NAME` commands in the docs against this list.
+SESSIONS_ENV = "WORKSHOP_NOX_SESSIONS"
+
+
 @nox.session(python=PYTHON, download_python="never")
 def consistency(session: nox.Session) -> None:
-    """Check the steps against each other: each step's tests must fail on the previous step."""
+    """Check the repo: steps, pages, includes, commands and paths in docs, each step's tests."""
     install(session, "test")
-    for step in all_steps():
-        before = previous_step(step)
-        before_dir = before.path if before else STARTER_DIR
-        output = session.run(
-            *("pytest", "tests/steps", "--step", step.number, "--app-dir", str(before_dir)),
-            *("-q", "--tb=no", "-p", "no:cacheprovider"),
-            silent=True,
-            success_codes=[0, 1],
-        )
-        summary = output.strip().splitlines()[-1] if output else "(no output)"
-        if " failed" not in summary and " error" not in summary:
-            session.error(
-                f"step {step.number}'s tests pass on {before_dir.name}'s code: a learner's "
-                f"starting point would already pass. Add a test for what step {step.number} adds. "
-                f"({summary})"
+    # 1. Each step's tests fail on the previous step's code: a learner's starting point must
+    #    not already pass. All steps at once, each in its own pytest process, each stopping at
+    #    its first failing test (one is enough to show it).
+    failures = []
+    steps = all_steps()
+    pairs = [(step, starting_point(step)) for step in steps]
+    runs = step_tests.run_many(venv_python(session), pairs, exitfirst=True)
+    for run in runs:
+        number, before = run.step.number, run.app_dir.name
+        if run.outcome == "error":
+            session.log(f"step {number}'s tests could not run on {before}'s code: {run.summary}")
+            session.log(run.output.strip()[-3000:])
+            failures.append(f"step {number}'s tests could not run")
+        elif run.outcome == "fail":
+            session.log(
+                f"step {number}'s tests fail on {before}'s code, as they must: "
+                f"{run.first_failure or run.summary}"
             )
-        session.log(
-            f"step {step.number}'s tests fail on {before_dir.name}'s code, as they must: {summary}"
+        elif number in PURE_REFACTORS:
+            session.log(
+                f"step {number}'s tests pass on {before}'s code: allowed, step {number} is "
+                f"declared a pure refactor in tools/steps.py (PURE_REFACTORS). ({run.summary})"
+            )
+        else:
+            session.log(
+                f"step {number}'s tests pass on {before}'s code: a learner's starting point "
+                f"would already pass. Add a test for what step {number} adds (or, if the step "
+                f"only restructures, declare it in PURE_REFACTORS in tools/steps.py). "
+                f"({run.summary})"
+            )
+            failures.append(f"step {number}'s tests pass on {before}'s code")
+    # 2. The repo checks and the troubleshooting examples, as tests (tests/repo/). The
+    #    `nox -s NAME` commands written in the docs are checked against the real sessions.
+    sessions = json.dumps(sorted(nox.registry.get()))
+    session.run(
+        *("pytest", "tests/repo", "-p", "no:cacheprovider", *session.posargs),
+        env={SESSIONS_ENV: sessions},
+    )
+    if failures:
+        session.error("; ".join(failures))
+
+
+# -- the learner's helpers: not in the default run (they check nothing) ----------------------
+
+
+def abort(session: nox.Session, message: str) -> NoReturn:
+    """Stop with a message in plain words, no traceback. nox adds its own full stop, so a
+    message of several lines (a list of steps) is printed whole, and its first line ends it."""
+    first, _, rest = message.partition("\n")
+    if rest:
+        sys.stderr.write(message + "\n")
+    session.error(first.rstrip("."))
+
+
+@nox.session(python=False, default=False)
+def start(session: nox.Session) -> None:
+    """Start step NN in workspace/ from the previous step's code (old one backed up): -- NN."""
+    if len(session.posargs) > 1:
+        abort(session, f"Give one step, e.g. `uv run nox -s start -- 03` (got {session.posargs})")
+    try:
+        started = learner_workspace.start_step(session.posargs[0] if session.posargs else "")
+    except UserError as exc:
+        abort(session, str(exc))
+    write_out(learner_workspace.describe(started))
+
+
+@nox.session(python=False, default=False)
+def diff(session: nox.Session) -> None:
+    """Show how two steps differ, or a folder and a step: -- 04 05, or -- workspace 05."""
+    if len(session.posargs) != 2:
+        abort(
+            session,
+            "Give two steps, or a folder and a step: `uv run nox -s diff -- 04 05` or "
+            "`uv run nox -s diff -- workspace 05`",
         )
+    base = Path(session.invoked_from)
+    try:
+        old, new = (diffing.resolve_side(given, base) for given in session.posargs)
+    except UserError as exc:
+        abort(session, str(exc))
+    changes = diffing.diff_trees(old, new)
+    write_out(diffing.render_diff_text(old, new, changes, color=diffing.wants_color()))
+
+
+@nox.session(python=PYTHON, download_python="never", default=False)
+def progress(session: nox.Session) -> None:
+    """Show which steps your code passes and the step you are on: -- [PATH] (default workspace)."""
+    if len(session.posargs) > 1:
+        abort(session, "Give one folder, e.g. `uv run nox -s progress -- workspace`")
+    given = session.posargs[0] if session.posargs else "workspace"
+    app_dir = learner_dir(session, given)
+    install(session, "test")
+    session.log(f"Running every step's tests against {given}, several steps at a time…")
+    runs = learner_progress.check_progress(venv_python(session), app_dir)
+    write_out(learner_progress.report(runs, app_dir))
+    if any(run.outcome == "error" for run in runs):
+        session.error("Some steps' tests could not run at all (see above).")
+
+
+def write_out(text: str) -> None:
+    """Print, replacing what the terminal's encoding can't show (old Windows consoles)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    sys.stdout.write(text.encode(encoding, errors="replace").decode(encoding) + "\n")
+    sys.stdout.flush()
 
 
 @nox.session(python=PYTHON, download_python="never")
