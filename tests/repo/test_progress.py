@@ -1,0 +1,112 @@
+"""`nox -s progress` (tools/progress.py) and the parallel step runs (tools/step_tests.py)."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from tools import progress
+from tools.step_tests import StepRun, parse_counts
+from tools.steps import Step, all_steps, get_step
+
+STEPS = [Step(f"{n:02d}", f"topic-{n}") for n in range(1, 6)]
+
+
+def fake_run(step: Step, outcome: str, exitfirst: bool = True) -> StepRun:
+    returncode = {"pass": 0, "fail": 1, "error": 4}[outcome]
+    counts = {"pass": {"passed": 3}, "fail": {"passed": 1, "failed": 2}, "error": {}}[outcome]
+    return StepRun(step, Path("workspace"), returncode, "summary", "", counts, exitfirst)
+
+
+def runs_for(*outcomes: str) -> list[StepRun]:
+    return [fake_run(step, outcome) for step, outcome in zip(STEPS, outcomes, strict=True)]
+
+
+def test_on_the_step_after_the_last_passing_one():
+    """Steps 01-02 pass, 03 fails: the learner is on step 03."""
+    runs = runs_for("pass", "pass", "fail", "fail", "fail")
+    assert progress.current_step(runs, STEPS) == STEPS[2]
+
+
+def test_an_earlier_failing_step_does_not_hide_progress():
+    """Finished step-03 code fails step 02's tests (201, not 200): the learner is on step 04."""
+    runs = runs_for("pass", "fail", "pass", "fail", "fail")
+    assert progress.current_step(runs, STEPS) == STEPS[3]
+
+
+def test_nothing_passes_means_step_01():
+    """If no step passes (an empty app, or app/main.py doesn't import), start at step 01."""
+    assert (
+        progress.current_step(runs_for("fail", "error", "fail", "fail", "fail"), STEPS) == STEPS[0]
+    )
+
+
+def test_last_step_passing_means_all_done():
+    """When the last step passes there is no current step."""
+    assert progress.current_step(runs_for("pass", "pass", "pass", "pass", "pass"), STEPS) is None
+
+
+def test_only_the_current_step_runs_in_full():
+    """All steps run once, stopping at their first failure; then the current step runs in full."""
+    calls = []
+
+    def runner(python, pairs, exitfirst):
+        calls.append(([step.number for step, _ in pairs], exitfirst))
+        outcomes = {"01": "pass", "02": "pass"}
+        return [fake_run(step, outcomes.get(step.number, "fail"), exitfirst) for step, _ in pairs]
+
+    runs = progress.check_progress("python", Path("workspace"), STEPS, run=runner)
+    assert calls == [(["01", "02", "03", "04", "05"], True), (["03"], False)]
+    assert [run.exitfirst for run in runs] == [True, True, False, True, True]
+
+
+def test_report_names_the_step_and_the_commands():
+    """The report says which step, what to read and how to check, and explains earlier failures."""
+    steps = all_steps()
+    outcomes = ["pass", "fail", "pass"] + ["fail"] * (len(steps) - 3)
+    runs = [fake_run(step, outcome) for step, outcome in zip(steps, outcomes, strict=True)]
+    text = progress.report(runs, Path("workspace"))
+    assert "You are on step 04 (database)." in text
+    assert "docs/steps/04-database.md" in text
+    assert "uv run nox -s step-04 -- workspace" in text
+    assert "Step(s) 02 fail on this code while a later step passes" in text
+
+
+def test_pytest_summary_is_counted():
+    """pytest's closing line becomes counts; "1 error" and "2 errors" count alike."""
+    assert parse_counts("3 failed, 52 passed, 15 deselected, 1 error in 1.26s") == {
+        "failed": 3,
+        "passed": 52,
+        "deselected": 15,
+        "errors": 1,
+    }
+    assert parse_counts("no tests ran in 0.01s") == {}
+
+
+def test_first_failure_is_the_behaviour_in_plain_words():
+    """The first failing behaviour comes from the step tests' "what to fix" list."""
+    output = (
+        "..F\n=== step 03: what to fix in /w ===\n"
+        "- POST /items answers 201 with the item.\n    AssertionError: expected 201\n"
+        "FAILED tests/steps/test_items.py::test_create\n"
+    )
+    run = StepRun(STEPS[2], Path("w"), 1, "1 failed", output, {"failed": 1})
+    assert run.first_failure == "POST /items answers 201 with the item."
+    bare = StepRun(STEPS[2], Path("w"), 1, "1 failed", "FAILED tests/x.py::test_y - boom\n")
+    assert bare.first_failure == "tests/x.py::test_y - boom"
+
+
+def test_progress_on_a_fresh_copy_of_step_02_is_step_03(tmp_path):
+    """The real thing: step 02's code passes 01 and 02, fails 03 and 04: the learner is on 03.
+
+    (Steps 01 to 04 only, to keep the repo checks quick; `nox -s progress` runs them all.)"""
+    copy = tmp_path / "workspace"
+    shutil.copytree(get_step("02").path, copy)
+    steps = all_steps()[:4]
+    runs = progress.check_progress(sys.executable, copy, steps)
+    outcomes = {run.step.number: run.outcome for run in runs}
+    assert outcomes == {"01": "pass", "02": "pass", "03": "fail", "04": "fail"}
+    assert progress.current_step(runs, steps) == get_step("03")
+    current = next(run for run in runs if run.step.number == "03")
+    assert not current.exitfirst, "the current step's counts are complete"
+    assert current.counts["failed"] > 0 and current.counts["passed"] > 0
+    assert not list(copy.rglob("__pycache__")), "the runs write no bytecode into the folder"
