@@ -43,15 +43,15 @@ def install(session: nox.Session, *groups: str) -> None:
     )
 
 
-def learner_dir(session: nox.Session, given: str) -> Path:
+def learner_dir(session: nox.Session, given: str, number: str = "01") -> Path:
     """The folder the learner named, relative to where they ran the command."""
     path = (Path(session.invoked_from) / given).resolve()
     main = path / "app" / "main.py"
     if not main.is_file():
         session.error(
             f"Nothing to check at {given!r}: expected a folder holding app/main.py "
-            f"(looked for {main}). Start a step with `uv run nox -s start -- NN`, "
-            f"then check it with `uv run nox -s step-NN -- workspace`"
+            f"(looked for {main}). Start the step with `uv run nox -s start -- {number}`, "
+            f"then check it with `uv run nox -s step-{number} -- workspace`"
         )
     return path
 
@@ -62,7 +62,8 @@ def make_step_session(step: Step) -> None:
         pytest_args = ["pytest", "tests/steps", "--step", step.number]
         if session.posargs:
             given, *extra = session.posargs
-            pytest_args += ["--app-dir", str(learner_dir(session, given)), "--tb=short", *extra]
+            app_dir = learner_dir(session, given, step.number)
+            pytest_args += ["--app-dir", str(app_dir), "--tb=short", *extra]
         session.run(*pytest_args)
 
     check_step.__doc__ = (
