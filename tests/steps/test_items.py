@@ -221,3 +221,15 @@ async def test_delete_twice_is_404_the_second_time(client, auth_headers, create)
     item = await create()
     expect_status(await client.delete(f"/items/{item['id']}", headers=auth_headers), 204)
     expect_status(await client.delete(f"/items/{item['id']}", headers=auth_headers), 404)
+
+
+@pytest.mark.steps("03+")
+async def test_update_with_price_json_cannot_write_is_422(client, auth_headers, create):
+    """PATCH /items/{id} with price Infinity answers 422 and leaves the item unchanged."""
+    item = await create()
+    headers = auth_headers | {"Content-Type": "application/json"}
+    response = await client.patch(
+        f"/items/{item['id']}", content=b'{"price": Infinity}', headers=headers
+    )
+    expect_status(response, 422)
+    assert expect_status(await client.get(f"/items/{item['id']}"), 200).json() == item

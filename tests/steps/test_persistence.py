@@ -65,3 +65,25 @@ async def test_concurrent_creates_get_distinct_ids(client, auth_headers):
     assert len(set(ids)) == 50, "every item needs its own id"
     listed = expect_status(await client.get("/items"), 200).json()
     assert sorted(item["id"] for item in listed) == sorted(ids)
+
+
+@pytest.mark.steps("04+")
+@pytest.mark.parametrize("item_id", ["0", "-1", "9" * 30, "-" + "9" * 30])
+async def test_ids_no_database_can_hold_are_a_clear_4xx(client, auth_headers, item_id):
+    """GET, PATCH and DELETE /items/{id} with an id like 0, -1 or 10**30 answer 404 or 422."""
+    for method in ("GET", "PATCH", "DELETE"):
+        body = {"price": 1} if method == "PATCH" else None
+        response = await client.request(
+            method, f"/items/{item_id}", json=body, headers=auth_headers
+        )
+        assert response.status_code in (404, 422), (
+            f"{method} /items/{item_id} must be refused with a 4xx; got {response.status_code}"
+        )
+
+
+@pytest.mark.steps("04+")
+async def test_skip_no_database_can_hold_is_not_a_500(client):
+    """GET /items?skip=<a 30-digit number> answers 422 (or an empty 200), never a 500."""
+    response = await client.get("/items", params={"skip": "9" * 30})
+    if response.status_code != 422:
+        assert expect_status(response, 200).json() == [], "nothing can be that far down the list"

@@ -97,3 +97,15 @@ async def test_body_that_is_not_json_is_422(client, auth_headers):
     headers = auth_headers | {"Content-Type": "application/json"}
     response = await client.post("/items", content=b"{not json", headers=headers)
     expect_status(response, 422)
+
+
+@pytest.mark.steps("02+")
+@pytest.mark.parametrize("price", ["NaN", "Infinity", "-Infinity", "1e400"])
+async def test_price_that_json_cannot_write_is_422(client, auth_headers, price):
+    """POST /items with price NaN, Infinity or 1e400 answers 422 (not a 500, not a stored null)."""
+    # Not valid JSON, but Python's json module reads these as float("nan") / float("inf").
+    body = f'{{"name": "Mug", "price": {price}}}'.encode()
+    headers = auth_headers | {"Content-Type": "application/json"}
+    response = expect_status(await client.post("/items", content=body, headers=headers), 422)
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert ["body", "price"] in locations, f"the 422 should point at body.price, got {locations}"

@@ -1,12 +1,31 @@
+import math
 from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import count
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query, status
-from pydantic import BaseModel, Field, field_validator
+from fastapi import FastAPI, HTTPException, Query, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, FiniteFloat, field_validator
 
 app = FastAPI(title="Workshop API")
+
+
+def finite_or_text(number: float) -> float | str:
+    return number if math.isfinite(number) else str(number)
+
+
+@app.exception_handler(RequestValidationError)
+async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI's own handler echoes each rejected value, and JSON can't write NaN or Infinity
+    # (which Python's json module reads, like 1e400): that would crash into a 500. Same 422,
+    # with such a number as text.
+    detail = jsonable_encoder(exc.errors(), custom_encoder={float: finite_or_text})
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}
+    )
 
 
 class ItemStatus(StrEnum):
@@ -18,7 +37,7 @@ class ItemStatus(StrEnum):
 class ItemBase(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    price: float = Field(gt=0)
+    price: FiniteFloat = Field(gt=0)
     status: ItemStatus = ItemStatus.draft
 
 
@@ -29,7 +48,7 @@ class ItemCreate(ItemBase):
 class ItemUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    price: float | None = Field(default=None, gt=0)
+    price: FiniteFloat | None = Field(default=None, gt=0)
     status: ItemStatus | None = None
 
     @field_validator("name", "price", "status")

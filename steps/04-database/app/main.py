@@ -1,3 +1,4 @@
+import math
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -5,8 +6,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, status
-from pydantic import AfterValidator, field_validator
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, FiniteFloat, field_validator
 from sqlalchemy import DateTime
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import Field, SQLModel, select
@@ -14,6 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./workshop.db")
 engine = create_async_engine(DATABASE_URL)
+
+# Ids and offsets go into SQL as integers, and a database's integers have limits (PostgreSQL's
+# INTEGER is 32 bits): a larger number would fail inside the query, a 500. Refuse it up front.
+MAX_INT = 2**31 - 1
 
 
 class ItemStatus(StrEnum):
@@ -33,7 +41,7 @@ UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]
 class ItemBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    price: float = Field(gt=0)
+    price: FiniteFloat = Field(gt=0)
     status: ItemStatus = ItemStatus.draft
 
 
@@ -51,7 +59,7 @@ class ItemCreate(ItemBase):
 class ItemUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    price: float | None = Field(default=None, gt=0)
+    price: FiniteFloat | None = Field(default=None, gt=0)
     status: ItemStatus | None = None
 
     @field_validator("name", "price", "status")
@@ -80,6 +88,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(title="Workshop API", lifespan=lifespan)
 
 
+def finite_or_text(number: float) -> float | str:
+    return number if math.isfinite(number) else str(number)
+
+
+@app.exception_handler(RequestValidationError)
+async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI's own handler echoes each rejected value, and JSON can't write NaN or Infinity
+    # (which Python's json module reads, like 1e400): that would crash into a 500. Same 422,
+    # with such a number as text.
+    detail = jsonable_encoder(exc.errors(), custom_encoder={float: finite_or_text})
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}
+    )
+
+
 async def get_session() -> AsyncIterator[AsyncSession]:
     # One session per request; leaving the block rolls back whatever was not committed.
     async with AsyncSession(engine, expire_on_commit=False) as session:
@@ -87,9 +110,10 @@ async def get_session() -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ItemId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
+async def get_item_or_404(session: AsyncSession, item_id: ItemId) -> Item:
     item = await session.get(Item, item_id)
     if item is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
@@ -113,7 +137,7 @@ async def create_item(item_in: ItemCreate, session: SessionDep) -> ItemPublic:
 @app.get("/items")
 async def list_items(
     session: SessionDep,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> list[ItemPublic]:
     result = await session.exec(select(Item).order_by(Item.id).offset(skip).limit(limit))
@@ -121,12 +145,12 @@ async def list_items(
 
 
 @app.get("/items/{item_id}")
-async def read_item(item_id: int, session: SessionDep) -> ItemPublic:
+async def read_item(item_id: ItemId, session: SessionDep) -> ItemPublic:
     return await get_item_or_404(session, item_id)
 
 
 @app.patch("/items/{item_id}")
-async def update_item(item_id: int, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
+async def update_item(item_id: ItemId, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
     item = await get_item_or_404(session, item_id)
     # exclude_unset: only the fields the client sent, so the others keep their values.
     item.sqlmodel_update(item_in.model_dump(exclude_unset=True))
@@ -137,7 +161,7 @@ async def update_item(item_id: int, item_in: ItemUpdate, session: SessionDep) ->
 
 
 @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_item(item_id: int, session: SessionDep) -> None:
+async def delete_item(item_id: ItemId, session: SessionDep) -> None:
     item = await get_item_or_404(session, item_id)
     await session.delete(item)
     await session.commit()

@@ -10,6 +10,10 @@ from app.config import settings
 
 engine = create_async_engine(settings.database_url)
 
+# Ids and offsets go into SQL as integers, and a database's integers have limits (PostgreSQL's
+# INTEGER is 32 bits): a larger number would fail inside the query, a 500. Refuse it up front.
+MAX_INT = 2**31 - 1
+
 
 async def create_db_and_tables() -> None:
     async with engine.begin() as connection:

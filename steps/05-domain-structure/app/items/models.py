@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from pydantic import FiniteFloat
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
@@ -14,7 +15,7 @@ class ItemStatus(StrEnum):
 class ItemBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    price: float = Field(gt=0)
+    price: FiniteFloat = Field(gt=0)
     status: ItemStatus = ItemStatus.draft
 
 

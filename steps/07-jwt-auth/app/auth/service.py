@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.auth.models import User
 from app.auth.schemas import MAX_PASSWORD_BYTES, UserCreate
 from app.config import settings
+from app.database import MAX_INT
 
 pwd_context = CryptContext(schemes=["bcrypt"], bcrypt__rounds=settings.bcrypt_rounds)
 
@@ -79,6 +80,8 @@ def user_id_from_token(token: str) -> int | None:
             algorithms=[ALGORITHM],
             options={"require_exp": True, "require_sub": True},
         )
-        return int(claims["sub"])
+        user_id = int(claims["sub"])
     except (JWTError, ValueError):
         return None
+    # A forged "sub" may be any number: only one a database id can be reaches the query.
+    return user_id if 1 <= user_id <= MAX_INT else None

@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
-from app.database import SessionDep
+from app.database import MAX_INT, SessionDep
 from app.items import service
 from app.items.models import Item
 from app.items.schemas import ItemCreate, ItemPublic, ItemUpdate
@@ -10,7 +10,9 @@ from app.items.schemas import ItemCreate, ItemPublic, ItemUpdate
 router = APIRouter(prefix="/items", tags=["items"])
 
 
-async def get_item_or_404(item_id: int, session: SessionDep) -> Item:
+async def get_item_or_404(
+    item_id: Annotated[int, Path(ge=1, le=MAX_INT)], session: SessionDep
+) -> Item:
     item = await service.get_item(session, item_id)
     if item is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
@@ -28,7 +30,7 @@ async def create_item(item_in: ItemCreate, session: SessionDep) -> ItemPublic:
 @router.get("")
 async def list_items(
     session: SessionDep,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> list[ItemPublic]:
     return await service.list_items(session, skip, limit)

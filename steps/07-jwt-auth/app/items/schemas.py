@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator, FiniteFloat, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.items.models import ItemBase, ItemStatus
@@ -22,7 +22,7 @@ class ItemCreate(ItemBase):
 class ItemUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
-    price: float | None = Field(default=None, gt=0)
+    price: FiniteFloat | None = Field(default=None, gt=0)
     status: ItemStatus | None = None
 
     @field_validator("name", "price", "status")
