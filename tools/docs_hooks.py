@@ -1,12 +1,19 @@
-"""MkDocs hooks: each step page shows the change from the previous step, made from steps/.
+"""MkDocs hooks: code on the pages comes from steps/ and can't go stale.
 
-A step page (docs/steps/NN-slug.md) writes the marker `<!-- step-diff -->` where the diff
-goes. At build time the marker becomes one tab per changed file with a unified diff of
-steps/(NN-1)-*/ against steps/NN-slug/, so the page can never show a stale change.
+- A step page (docs/steps/NN-slug.md) writes the marker `<!-- step-diff -->` where the diff
+  goes. At build time the marker becomes one tab per changed file with a unified diff of
+  steps/(NN-1)-*/ against steps/NN-slug/, so the page can never show a stale change.
+- Symbol includes: `--8<-- "steps/04-database/app/main.py::lifespan"` includes one top-level
+  definition (function, class or assignment, with its decorators and the comment lines just
+  above it); `::ItemBase..ItemPublic` includes from one to another; `::AppUnderTest.load` a
+  method. The hook turns it into pymdownx.snippets' line range and sets the code block's
+  `linenums` to the first line, so the numbers shown are the file's own. Unlike a written
+  line range, it follows the code when lines are added above it.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -18,12 +25,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tools.diffing import diff_trees
 from tools.steps import STARTER_DIR, get_step, previous_step
 
+ROOT = Path(__file__).resolve().parent.parent
 MARKER = "<!-- step-diff -->"
+SYMBOL_INCLUDE = re.compile(
+    r'^(?P<indent>[ \t]*)--8<-- "(?P<path>[^":]+\.py)'
+    r'::(?P<first>[\w.]+?)(?:\.\.(?P<last>[\w.]+))?"[ \t]*$'
+)
+FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,})(?P<info>\w.*)$")
+LINENUMS = re.compile(r'linenums="\d+"')
 STEP_PAGE = re.compile(r"^steps/(\d{2})-[a-z0-9-]+\.md$")
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     page_path = page.file.src_uri
+    markdown = resolve_symbol_includes(markdown, page_path)
     match = STEP_PAGE.match(page_path)
     if MARKER not in markdown:
         if match:
@@ -38,6 +53,70 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     before = previous_step(step)
     before_dir = before.path if before else STARTER_DIR
     return markdown.replace(MARKER, render_diff(before_dir, step.path))
+
+
+def symbol_span(path: Path, name: str) -> tuple[int, int]:
+    """First and last line (1-based) of the definition called `name` ("Class.method" works)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body: list[ast.stmt] = tree.body
+    node: ast.stmt | None = None
+    for part in name.split("."):
+        node = next((n for n in body if part in _defined_names(n)), None)
+        if node is None:
+            raise LookupError(f"{path.relative_to(ROOT)} defines no {name!r}")
+        body = getattr(node, "body", [])
+    assert node is not None and node.end_lineno is not None
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    while first > 1 and lines[first - 2].strip().startswith("#"):
+        first -= 1  # the comment that introduces it belongs with it
+    return first, node.end_lineno
+
+
+def _defined_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    if isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
+        return {node.target.id}
+    return set()
+
+
+def resolve_symbol_includes(markdown: str, page_path: str) -> str:
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        match = SYMBOL_INCLUDE.match(line)
+        if not match:
+            continue
+        path = ROOT / match["path"]
+        if not path.is_file():
+            raise PluginError(f"{page_path}: {match['path']} does not exist")
+        try:
+            first, _ = symbol_span(path, match["first"])
+            _, last = symbol_span(path, match["last"] or match["first"])
+        except (LookupError, SyntaxError) as exc:
+            raise PluginError(f"{page_path}: {exc}") from exc
+        if last < first:
+            raise PluginError(f"{page_path}: {match['last']} comes before {match['first']}")
+        lines[index] = f'{match["indent"]}--8<-- "{match["path"]}:{first}:{last}"'
+        opening = _opening_fence(lines, index)
+        if opening is None:
+            raise PluginError(f"{page_path}: {line.strip()} is not inside a code block")
+        if LINENUMS.search(lines[opening]):
+            lines[opening] = LINENUMS.sub(f'linenums="{first}"', lines[opening])
+        else:
+            lines[opening] += f' linenums="{first}"'
+    return "\n".join(lines)
+
+
+def _opening_fence(lines: list[str], index: int) -> int | None:
+    for back in range(index - 1, -1, -1):
+        if FENCE_OPEN.match(lines[back]):
+            return back
+        if lines[back].strip():
+            return None
+    return None
 
 
 def render_diff(old_dir: Path, new_dir: Path) -> str:
@@ -62,6 +141,5 @@ def render_diff(old_dir: Path, new_dir: Path) -> str:
 
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
     # `mkdocs serve` rebuilds when a step's code changes, not only when a page does.
-    root = Path(__file__).resolve().parent.parent
-    server.watch(str(root / "steps"))
+    server.watch(str(ROOT / "steps"))
     return server
