@@ -110,3 +110,4 @@ def test_progress_on_a_fresh_copy_of_step_02_is_step_03(tmp_path):
     assert not current.exitfirst, "the current step's counts are complete"
     assert current.counts["failed"] > 0 and current.counts["passed"] > 0
     assert not list(copy.rglob("__pycache__")), "the runs write no bytecode into the folder"
+    assert not list(copy.rglob("*.pyc")), "the runs write no bytecode into the folder"
