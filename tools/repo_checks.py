@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tools.steps import STEP_DIR_RE
+from tools.symbols import SYMBOL_TARGET, symbol_range
 
 # -- steps and pages ---------------------------------------------------------------------
 
@@ -244,6 +245,32 @@ def check_fence_options(fence_line: str, first: int, count: int) -> str | None:
     return None
 
 
+def check_symbol_include(
+    root: Path, at: str, target: str, symbol: re.Match[str], around: list[str]
+) -> list[str]:
+    """An include by symbol (`file.py::name`, `::A..B`): the file defines them, in order.
+
+    The docs hook sets the block's linenums; its hl_lines must lie within the included lines.
+    """
+    path = root / symbol["path"]
+    if not path.is_file():
+        return [f"{at}: includes {symbol['path']}, which does not exist."]
+    try:
+        first, last = symbol_range(path, symbol["first"], symbol["last"])
+    except (LookupError, SyntaxError) as exc:
+        return [f"{at}: includes {target}, but {exc}."]
+    fence_line = around[0] if around else ""
+    if FENCE.match(fence_line):
+        options = dict(FENCE_OPTION.findall(fence_line))
+        options.pop("linenums", None)  # the hook writes the right one
+        error = check_fence_options(
+            " ".join(f'{k}="{v}"' for k, v in options.items()), 1, last - first + 1
+        )
+        if error:
+            return [f"{at}: {error}."]
+    return []
+
+
 def check_snippets(root: Path) -> list[str]:
     """Every include in docs/ names a file in the repository, and its range or section is in it.
 
@@ -258,6 +285,12 @@ def check_snippets(root: Path) -> list[str]:
             at = where(root, page, lineno)
             if target.lower().startswith(("http://", "https://")):
                 problems.append(f"{at}: includes a URL ({target}); the docs must build offline.")
+                continue
+            symbol = SYMBOL_TARGET.match(target)
+            if symbol:
+                problems += check_symbol_include(
+                    root, at, target, symbol, lines[lineno - 2 : lineno - 1]
+                )
                 continue
             name, ranges, section = split_target(target)
             path = (root / name).resolve()

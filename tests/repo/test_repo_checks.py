@@ -187,7 +187,6 @@ def test_a_broken_include_is_found(repo, include, expected):
     [
         '--8<-- "steps/01-hello/app/main.py:2:3"',
         '--8<-- "steps/01-hello/app/main.py:2"',
-        '--8<-- "steps/01-hello/app/main.py::3"',
         '--8<-- "steps/01-hello/app/main.py:-2:"',
         '--8<-- "tests/steps/test_hello.py:intro"',
         ';--8<-- "steps/01-hello/app/escaped-so-not-an-include.py"',
@@ -213,6 +212,66 @@ def test_highlighted_lines_must_be_in_the_block(repo):
     append(repo, "docs/steps/01-hello.md", block)
     [problem] = repo_checks.check_snippets(repo)
     assert "highlights line 5 of the block, which holds 2 lines" in problem
+
+
+SYMBOLS = """\
+import os
+
+
+# The engine comes first.
+ENGINE = os.environ.get("X")
+
+
+class Item:
+    def load(self):
+        return 1
+
+
+@decorated
+def route():
+    return 2
+"""
+
+
+@pytest.mark.parametrize(
+    "include",
+    [
+        "steps/01-hello/app/symbols.py::ENGINE",
+        "steps/01-hello/app/symbols.py::Item.load",
+        "steps/01-hello/app/symbols.py::ENGINE..route",
+    ],
+)
+def test_a_good_symbol_include_passes(repo, include):
+    """Includes by symbol (read by the docs hook): a name, a method, a range of names."""
+    write(repo, "steps/01-hello/app/symbols.py", SYMBOLS)
+    append(repo, "docs/steps/01-hello.md", f'\n```python\n--8<-- "{include}"\n```\n')
+    assert repo_checks.check_snippets(repo) == []
+
+
+@pytest.mark.parametrize(
+    ("include", "expected"),
+    [
+        ("steps/01-hello/app/symbols.py::Missing", "symbols.py defines no 'Missing'"),
+        ("steps/01-hello/app/symbols.py::Item.save", "symbols.py defines no 'Item.save'"),
+        ("steps/01-hello/app/symbols.py::route..ENGINE", "ENGINE comes before route"),
+        ("steps/01-hello/app/gone.py::route", "gone.py, which does not exist"),
+    ],
+)
+def test_a_broken_symbol_include_is_found(repo, include, expected):
+    """A name the file doesn't define, a range that runs backwards, a missing file."""
+    write(repo, "steps/01-hello/app/symbols.py", SYMBOLS)
+    append(repo, "docs/steps/01-hello.md", f'\n```python\n--8<-- "{include}"\n```\n')
+    [problem] = repo_checks.check_snippets(repo)
+    assert expected in problem
+
+
+def test_highlighted_lines_must_be_in_a_symbol_block(repo):
+    """::route is 3 lines (decorator included): hl_lines="4" points past it."""
+    write(repo, "steps/01-hello/app/symbols.py", SYMBOLS)
+    block = '\n```python hl_lines="4"\n--8<-- "steps/01-hello/app/symbols.py::route"\n```\n'
+    append(repo, "docs/steps/01-hello.md", block)
+    [problem] = repo_checks.check_snippets(repo)
+    assert "highlights line 4 of the block, which holds 3 lines" in problem
 
 
 # -- nox commands -------------------------------------------------------------------------
