@@ -186,7 +186,7 @@ def progress(session: nox.Session) -> None:
     runs = learner_progress.check_progress(venv_python(session), app_dir)
     write_out(learner_progress.report(runs, app_dir))
     if any(run.outcome == "error" for run in runs):
-        session.error("Some steps' tests could not run at all (see above).")
+        session.error("Some steps' tests could not run at all (see above)")
 
 
 def write_out(text: str) -> None:
