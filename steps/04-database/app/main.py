@@ -113,7 +113,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ItemId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-async def get_item_or_404(session: AsyncSession, item_id: ItemId) -> Item:
+async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
     item = await session.get(Item, item_id)
     if item is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
