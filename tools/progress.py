@@ -101,9 +101,15 @@ def report(runs: Sequence[StepRun], app_dir: Path) -> str:
         lines.append(f"All done: {shown}/ passes the last step.")
         return "\n".join(lines)
     lines.append(f"You are on step {step.number} ({step.slug}).")
-    first = next((run.first_failure for run in runs if run.step == step), None)
-    if first:
-        lines += textwrap.wrap(first, 100, initial_indent="  to fix  ", subsequent_indent=" " * 10)
+    current = next(run for run in runs if run.step == step)
+    if current.first_failure:
+        indent = " " * 10
+        lines += textwrap.wrap(
+            current.first_failure, 100, initial_indent="  to fix  ", subsequent_indent=indent
+        )
+        if current.first_reason:
+            reason = textwrap.shorten(current.first_reason, 300, placeholder=" …")
+            lines += textwrap.wrap(reason, 100, initial_indent=indent, subsequent_indent=indent)
     lines += [
         f"  read    docs/steps/{step.name}.md",
         f"  check   uv run nox -s step-{step.number} -- {shown}   (lists everything to fix)",

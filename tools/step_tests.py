@@ -48,15 +48,29 @@ class StepRun:
     @property
     def first_failure(self) -> str | None:
         """The first behaviour that failed, in the words of its test's docstring if printed."""
+        found = self._first_failure()
+        return found[0] if found else None
+
+    @property
+    def first_reason(self) -> str | None:
+        """Why the first behaviour failed ("AssertionError: expected 201, but …"), if printed."""
+        found = self._first_failure()
+        return found[1] if found else None
+
+    def _first_failure(self) -> tuple[str, str | None] | None:
+        # The step tests' summary (tests/steps/conftest.py) prints, under "what to fix",
+        # "- <behaviour>" and on the next line, indented, the reason.
         lines = self.output.splitlines()
         for index, line in enumerate(lines):
             if "what to fix" in line and index + 1 < len(lines):
                 behaviour = lines[index + 1]
                 if behaviour.startswith("- "):
-                    return behaviour[2:].strip()
+                    reason = lines[index + 2] if index + 2 < len(lines) else ""
+                    reason = reason.strip() if reason.startswith("    ") else ""
+                    return behaviour[2:].strip(), reason or None
         for line in lines:
             if line.startswith(("FAILED ", "ERROR ")):
-                return line.split(" ", 1)[1].strip()
+                return line.split(" ", 1)[1].strip(), None
         return None
 
 

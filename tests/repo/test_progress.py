@@ -91,6 +91,7 @@ def test_first_failure_is_the_behaviour_in_plain_words():
     )
     run = StepRun(STEPS[2], Path("w"), 1, "1 failed", output, {"failed": 1})
     assert run.first_failure == "POST /items answers 201 with the item."
+    assert run.first_reason == "AssertionError: expected 201"
     bare = StepRun(STEPS[2], Path("w"), 1, "1 failed", "FAILED tests/x.py::test_y - boom\n")
     assert bare.first_failure == "tests/x.py::test_y - boom"
 
