@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from mkdocs.exceptions import PluginError
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tools.diffing import diff_trees
 from tools.steps import STARTER_DIR, get_step, previous_step
+from tools.symbols import symbol_range
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "<!-- step-diff -->"
@@ -55,34 +55,6 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return markdown.replace(MARKER, render_diff(before_dir, step.path))
 
 
-def symbol_span(path: Path, name: str) -> tuple[int, int]:
-    """First and last line (1-based) of the definition called `name` ("Class.method" works)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    lines = path.read_text(encoding="utf-8").splitlines()
-    body: list[ast.stmt] = tree.body
-    node: ast.stmt | None = None
-    for part in name.split("."):
-        node = next((n for n in body if part in _defined_names(n)), None)
-        if node is None:
-            raise LookupError(f"{path.relative_to(ROOT)} defines no {name!r}")
-        body = getattr(node, "body", [])
-    assert node is not None and node.end_lineno is not None
-    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    while first > 1 and lines[first - 2].strip().startswith("#"):
-        first -= 1  # the comment that introduces it belongs with it
-    return first, node.end_lineno
-
-
-def _defined_names(node: ast.stmt) -> set[str]:
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return {node.name}
-    if isinstance(node, ast.Assign):
-        return {t.id for t in node.targets if isinstance(t, ast.Name)}
-    if isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
-        return {node.target.id}
-    return set()
-
-
 def resolve_symbol_includes(markdown: str, page_path: str) -> str:
     lines = markdown.split("\n")
     for index, line in enumerate(lines):
@@ -93,12 +65,9 @@ def resolve_symbol_includes(markdown: str, page_path: str) -> str:
         if not path.is_file():
             raise PluginError(f"{page_path}: {match['path']} does not exist")
         try:
-            first, _ = symbol_span(path, match["first"])
-            _, last = symbol_span(path, match["last"] or match["first"])
+            first, last = symbol_range(path, match["first"], match["last"])
         except (LookupError, SyntaxError) as exc:
             raise PluginError(f"{page_path}: {exc}") from exc
-        if last < first:
-            raise PluginError(f"{page_path}: {match['last']} comes before {match['first']}")
         lines[index] = f'{match["indent"]}--8<-- "{match["path"]}:{first}:{last}"'
         opening = _opening_fence(lines, index)
         if opening is None:
