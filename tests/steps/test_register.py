@@ -224,3 +224,18 @@ def test_auth_router_is_thin(app_under_test):
     source = router.read_text(encoding="utf-8")
     for call in ("select(", ".exec(", ".execute(", ".hash(", "CryptContext("):
         assert call not in source, f"router.py calls {call}…): move it into service.py"
+
+
+@pytest.mark.steps("06+")
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('{"email": "a\\ud800@example.com", "password": "12345678"}', id="email"),
+        pytest.param('{"email": "ada@example.com", "password": "1234567\\ud800"}', id="password"),
+    ],
+)
+async def test_registration_with_a_lone_surrogate_is_422(client, body):
+    """POST /auth/register with a lone surrogate in the email or password answers 422."""
+    headers = {"Content-Type": "application/json"}
+    response = await client.post("/auth/register", content=body.encode(), headers=headers)
+    expect_status(response, 422)

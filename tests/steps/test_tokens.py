@@ -114,6 +114,21 @@ async def test_token_without_exp_is_401(client, claims, secret_key):
 
 
 @pytest.mark.steps("07+")
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"exp": None}, id="exp-null"),
+        pytest.param({"exp": [2_000_000_000]}, id="exp-a-list"),
+        pytest.param({"exp": "soon"}, id="exp-text"),
+        pytest.param({"iat": None}, id="iat-null"),
+    ],
+)
+async def test_token_with_a_time_claim_of_the_wrong_type_is_401(client, claims, secret_key, change):
+    """A correctly signed token whose exp or iat is null, a list or text answers 401, not 500."""
+    expect_refused(await me(client, f"Bearer {make_token(claims | change, secret_key)}"))
+
+
+@pytest.mark.steps("07+")
 @pytest.mark.parametrize("alg", ["none", "None", "NONE"])
 async def test_unsigned_alg_none_token_is_401(client, claims, alg):
     """An unsigned token saying "alg": "none" answers 401: the accepted algorithms are pinned."""
@@ -137,10 +152,11 @@ async def test_token_without_sub_is_401(client, claims, secret_key):
 
 
 @pytest.mark.steps("07+")
-@pytest.mark.parametrize("sub", ["abc", "", "1.5", "0", "-1", "9" * 30])
+@pytest.mark.parametrize("sub", ["abc", "", "1.5", "0", "-1", "9" * 30, " {id}", "0{id}", "{id}\n"])
 async def test_token_whose_sub_is_not_a_user_id_is_401(client, claims, secret_key, sub):
-    """A token whose sub is not a user id (e.g. "abc") answers 401, not 500."""
-    token = make_token(claims | {"sub": sub}, secret_key)
+    """A token whose sub is not a user id written plainly (e.g. "abc", " 1") answers 401."""
+    # "{id}" stands for the real user's id: " 1" or "01" must not pass for user 1.
+    token = make_token(claims | {"sub": sub.format(id=claims["sub"])}, secret_key)
     expect_refused(await me(client, f"Bearer {token}"))
 
 

@@ -109,3 +109,16 @@ async def test_price_that_json_cannot_write_is_422(client, auth_headers, price):
     response = expect_status(await client.post("/items", content=body, headers=headers), 422)
     locations = [error["loc"] for error in response.json()["detail"]]
     assert ["body", "price"] in locations, f"the 422 should point at body.price, got {locations}"
+
+
+@pytest.mark.steps("02+")
+@pytest.mark.parametrize("field", ["name", "description"])
+async def test_text_with_a_lone_surrogate_is_422(client, auth_headers, field):
+    """POST /items with a name or description holding a lone surrogate ("\\ud800") answers 422."""
+    # Valid JSON syntax, but not valid Unicode text: Pydantic rejects it, and the 422 that
+    # echoes it back must still be writable.
+    body = f'{{"name": "Mug", "price": 3, "{field}": "a\\ud800b"}}'.encode()
+    headers = auth_headers | {"Content-Type": "application/json"}
+    response = expect_status(await client.post("/items", content=body, headers=headers), 422)
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert ["body", field] in locations, f"the 422 should point at body.{field}, got {locations}"

@@ -81,7 +81,11 @@ def user_id_from_token(token: str) -> int | None:
             options={"require_exp": True, "require_sub": True},
         )
         user_id = int(claims["sub"])
-    except (JWTError, ValueError):
+    except (JWTError, ValueError, TypeError):
+        # python-jose raises TypeError, not a JWTError, for a claim of the wrong type
+        # ("exp": null): without it here, such a token would be a 500, not a 401.
         return None
-    # A forged "sub" may be any number: only one a database id can be reaches the query.
-    return user_id if 1 <= user_id <= MAX_INT else None
+    # Only an id written plainly ("42", not " 42" or "042") that a database id can be.
+    if str(user_id) != claims["sub"] or not 1 <= user_id <= MAX_INT:
+        return None
+    return user_id
