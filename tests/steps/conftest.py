@@ -86,6 +86,10 @@ APP_DIR = pytest.StashKey[Path]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if STEP not in config.stash:  # collected from above tests/steps, without --step
+        raise pytest.UsageError(
+            "The step tests need a step: pytest tests/steps --step 03 (or uv run nox -s step-03)."
+        )
     step = config.stash[STEP]
     selected, deselected = [], []
     for item in items:
