@@ -43,11 +43,17 @@ def sign(signing_input: str, key: str, algorithm: str) -> str:
 
 
 def make_token(
-    claims: dict[str, Any], key: str | None, algorithm: str = "HS256", **header: Any
+    claims: dict[str, Any] | bytes, key: str | None, algorithm: str = "HS256", **header: Any
 ) -> str:
-    """A JWT with these claims, signed with `key` by HS256, HS384 or HS512; "none": unsigned."""
+    """A JWT with these claims, signed with `key` by HS256, HS384 or HS512; "none": unsigned.
+
+    `claims` is a dict, or the claims' JSON text as bytes, written as is (for JSON that
+    json.dumps would refuse to write, such as arrays nested thousands deep)."""
     header = {"alg": algorithm, "typ": "JWT"} | header
-    parts = [json.dumps(part, separators=(",", ":")).encode() for part in (header, claims)]
+    parts = [
+        part if isinstance(part, bytes) else json.dumps(part, separators=(",", ":")).encode()
+        for part in (header, claims)
+    ]
     signing_input = ".".join(b64url_encode(part) for part in parts)
     if algorithm.lower() == "none":
         return signing_input + "."

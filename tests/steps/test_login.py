@@ -149,6 +149,72 @@ async def test_login_ignores_the_case_of_the_email(client, registered, typed):
 
 @pytest.mark.steps("07+")
 @pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        pytest.param("bob@xn--exmple-cua.com", "bob@xn--exmple-cua.com", id="idna-domain"),
+        pytest.param("bob@exämple.com", "bob@xn--exmple-cua.com", id="idna-typed-at-login"),
+        pytest.param("cafe\u0301@example.com", "cafe\u0301@example.com", id="decomposed-accent"),
+        pytest.param("caf\u00e9@example.com", "cafe\u0301@example.com", id="decomposed-at-login"),
+        pytest.param("ann@\uff45xample.com", "ann@\uff45xample.com", id="fullwidth-letter"),
+        pytest.param("  ada@example.com ", "  ada@example.com ", id="surrounding-spaces"),
+        pytest.param("ada@example.com", " ada@example.com", id="space-typed-at-login"),
+        pytest.param("Ada <ada@example.com>", "Ada <ada@example.com>", id="display-name"),
+        pytest.param("ÄNNE@EXAMPLE.COM", "änne@example.com", id="non-ascii-upper-case"),
+    ],
+)
+async def test_the_text_that_registered_logs_in(client, registered, typed):
+    """Login reads the email exactly as registration does: the text that registered logs in.
+
+    Registration normalises through EmailStr (Unicode form, internationalised domains, spaces)
+    and lower-cases; login must run that same normalisation, not only .lower().
+    """
+    user = await register(client, registered)
+    response = await login(client, typed)
+    assert response.status_code == 200, (
+        f"registered as {registered!r} (stored as {user['email']!r}), but logging in as "
+        f"{typed!r} answered {response.status_code}: normalise the email at login with the "
+        "same function registration uses"
+    )
+    token = response.json()["access_token"]
+    assert expect_status(await client.get("/auth/me", headers=bearer(token)), 200).json() == user
+
+
+@pytest.mark.steps("07+")
+@pytest.mark.parametrize("username", ["not an email", "ada@", "a" * 5000, "ada\u0000@example.com"])
+async def test_username_that_is_not_an_email_is_401(client, username):
+    """Logging in with a username that is no email address answers 401 like a wrong password."""
+    await register(client)
+    expect_login_refused(await login(client, username))
+
+
+@pytest.mark.steps("07+")
+@pytest.mark.parametrize("password", ["abcd\u0000efgh", PASSWORD + "\u0000"])
+async def test_password_with_a_nul_character_is_a_wrong_password(client, password):
+    """A password holding NUL answers 401, the same for a registered and an unknown email.
+
+    No such password can have been registered; a 500 here (passlib raises on NUL) only for
+    registered emails would tell an attacker which emails exist.
+    """
+    await register(client)
+    registered = await login(client, EMAIL, password)
+    unknown = await login(client, "nobody@example.com", password)
+    expect_login_refused(registered)
+    expect_login_refused(unknown)
+    assert registered.content == unknown.content
+
+
+@pytest.mark.steps("07+")
+async def test_form_fields_that_are_not_utf8_are_a_wrong_password(client):
+    """A login form whose password is not valid UTF-8 (or a lone surrogate) answers 401."""
+    await register(client)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    for password in (b"%FF%FEabcdefgh", b"%ED%A0%80abcdefgh", b"\xffabcdefgh"):
+        body = b"username=ada%40example.com&password=" + password
+        expect_login_refused(await client.post("/auth/login", content=body, headers=headers))
+
+
+@pytest.mark.steps("07+")
+@pytest.mark.parametrize(
     "password",
     [
         pytest.param("wrong password", id="wrong"),

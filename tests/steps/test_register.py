@@ -162,10 +162,48 @@ async def test_password_over_72_bytes_is_422_with_a_clear_message(client, passwo
 
 
 @pytest.mark.steps("06+")
+@pytest.mark.parametrize(
+    "password",
+    [
+        pytest.param("abcd\u0000efgh", id="in-the-middle"),
+        pytest.param("\u0000" * 8, id="only-nul"),
+        pytest.param(PASSWORD + "\u0000", id="at-the-end"),
+    ],
+)
+async def test_password_with_a_nul_character_is_422_with_a_clear_message(client, password):
+    """A password holding the NUL character (U+0000) answers 422 saying so; nothing is stored.
+
+    bcrypt refuses NUL (C strings end there): passlib raises on it, a 500 unless refused first.
+    """
+    response = expect_status(await register(client, password=password), 422)
+    messages = password_errors(response)
+    assert any("nul" in m.lower() for m in messages), (
+        f"say that the password may not hold the NUL character, got {messages}"
+    )
+    expect_status(await register(client), 201)
+
+
+@pytest.mark.steps("06+")
 async def test_rejected_registration_stores_nothing(client):
     """After a 422 for a too-long password, the same email can still register."""
     expect_status(await register(client, password="€" * 25), 422)
     expect_status(await register(client), 201)
+
+
+@pytest.mark.steps("06+")
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        pytest.param("bob@exämple.com", "bob@xn--exmple-cua.com", id="idna-domain"),
+        pytest.param("caf\u00e9@example.com", "cafe\u0301@example.com", id="decomposed-accent"),
+        pytest.param("ann@example.com", "ann@\uff45xample.com", id="fullwidth-letter"),
+        pytest.param("ada@example.com", "  ada@example.com  ", id="surrounding-spaces"),
+    ],
+)
+async def test_two_spellings_of_one_email_are_one_user(client, first, again):
+    """Two spellings of one address (IDNA, Unicode forms, spaces) are one user: 409 the 2nd time."""
+    expect_status(await register(client, first), 201)
+    expect_status(await register(client, again, "another password"), 409)
 
 
 @pytest.mark.steps("06+")

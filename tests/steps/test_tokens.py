@@ -5,6 +5,7 @@ harness gives the app, so each one is wrong in exactly one way.
 """
 
 import base64
+import json
 import time
 
 import pytest
@@ -121,11 +122,25 @@ async def test_token_without_exp_is_401(client, claims, secret_key):
         pytest.param({"exp": [2_000_000_000]}, id="exp-a-list"),
         pytest.param({"exp": "soon"}, id="exp-text"),
         pytest.param({"iat": None}, id="iat-null"),
+        # JSON's Infinity (or 1e400) can't become a whole number of seconds: python-jose
+        # raises OverflowError for it, and a dict for nbf is a TypeError, not a JWTError.
+        pytest.param({"exp": float("inf")}, id="exp-infinity"),
+        pytest.param({"iat": float("inf")}, id="iat-infinity"),
+        pytest.param({"nbf": float("-inf")}, id="nbf-minus-infinity"),
+        pytest.param({"nbf": {}}, id="nbf-an-object"),
     ],
 )
 async def test_token_with_a_time_claim_of_the_wrong_type_is_401(client, claims, secret_key, change):
-    """A correctly signed token whose exp or iat is null, a list or text answers 401, not 500."""
+    """A signed token whose exp, iat or nbf is null, a list, text or infinite is 401, not 500."""
     expect_refused(await me(client, f"Bearer {make_token(claims | change, secret_key)}"))
+
+
+@pytest.mark.steps("07+")
+async def test_token_whose_json_is_nested_too_deep_is_401(client, claims, secret_key):
+    """A signed token whose claims nest arrays 5,000 deep (a RecursionError to parse) is 401."""
+    nested = b"[" * 5000 + b"]" * 5000
+    raw_claims = json.dumps(claims).encode()[:-1] + b', "x": ' + nested + b"}"
+    expect_refused(await me(client, f"Bearer {make_token(raw_claims, secret_key)}"))
 
 
 @pytest.mark.steps("07+")

@@ -8,7 +8,7 @@ from fastapi import FastAPI, HTTPException, Query, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, FiniteFloat, field_validator
+from pydantic import BaseModel, Field, FiniteFloat
 
 app = FastAPI(title="Workshop API")
 
@@ -49,23 +49,29 @@ class ItemCreate(ItemBase):
 
 
 class ItemUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
-    price: FiniteFloat | None = Field(default=None, gt=0)
-    status: ItemStatus | None = None
-
-    @field_validator("name", "price", "status")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        # Runs only for fields that were sent: leaving a field out is fine, null is not.
-        if value is None:
-            raise ValueError("may be left out, but not set to null")
-        return value
+    # Every field may be left out. default=None only fills a field that was left out (Pydantic
+    # doesn't validate defaults, and exclude_unset drops it): a null that is *sent* must still
+    # be a str, a number or a status, so it's a 422, as the OpenAPI schema says.
+    name: str = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)  # null clears it
+    price: FiniteFloat = Field(default=None, gt=0)
+    status: ItemStatus = Field(default=None)
 
 
 class ItemPublic(ItemBase):
     id: int
     created_at: datetime
+
+
+class ErrorMessage(BaseModel):
+    """The body of every error the routes raise with HTTPException, as /docs shows it."""
+
+    detail: str
+
+
+# The answers a route gives besides its own, for /docs and /openapi.json: each status with
+# the body it comes with. FastAPI can't see the HTTPExceptions a route may raise.
+NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"model": ErrorMessage, "description": "Item not found"}}
 
 
 # The "database" of this step: a dict in memory, lost when the server stops.
@@ -99,12 +105,12 @@ async def list_items(
     return list(items.values())[skip : skip + limit]
 
 
-@app.get("/items/{item_id}")
+@app.get("/items/{item_id}", responses=NOT_FOUND)
 async def read_item(item_id: int) -> ItemPublic:
     return get_item_or_404(item_id)
 
 
-@app.patch("/items/{item_id}")
+@app.patch("/items/{item_id}", responses=NOT_FOUND)
 async def update_item(item_id: int, item_in: ItemUpdate) -> ItemPublic:
     item = get_item_or_404(item_id)
     # exclude_unset: only the fields the client sent, so the others keep their values.
@@ -113,7 +119,7 @@ async def update_item(item_id: int, item_in: ItemUpdate) -> ItemPublic:
     return updated
 
 
-@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_item(item_id: int) -> None:
     get_item_or_404(item_id)
     del items[item_id]

@@ -10,10 +10,11 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, statu
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, FiniteFloat, field_validator
+from pydantic import AfterValidator, FiniteFloat
 from sqlalchemy import DateTime
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlmodel import Field, SQLModel, select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Field, SQLModel, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./workshop.db")
@@ -57,23 +58,29 @@ class ItemCreate(ItemBase):
 
 
 class ItemUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
-    price: FiniteFloat | None = Field(default=None, gt=0)
-    status: ItemStatus | None = None
-
-    @field_validator("name", "price", "status")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        # Runs only for fields that were sent: leaving a field out is fine, null is not.
-        if value is None:
-            raise ValueError("may be left out, but not set to null")
-        return value
+    # Every field may be left out. default=None only fills a field that was left out (Pydantic
+    # doesn't validate defaults, and exclude_unset drops it): a null that is *sent* must still
+    # be a str, a number or a status, so it's a 422, as the OpenAPI schema says.
+    name: str = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)  # null clears it
+    price: FiniteFloat = Field(default=None, gt=0)
+    status: ItemStatus = Field(default=None)
 
 
 class ItemPublic(ItemBase):
     id: int
     created_at: UTCDateTime
+
+
+class ErrorMessage(SQLModel):
+    """The body of every error the routes raise with HTTPException, as /docs shows it."""
+
+    detail: str
+
+
+# The answers a route gives besides its own, for /docs and /openapi.json: each status with
+# the body it comes with. FastAPI can't see the HTTPExceptions a route may raise.
+NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"model": ErrorMessage, "description": "Item not found"}}
 
 
 @asynccontextmanager
@@ -116,10 +123,14 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ItemId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
+def item_not_found() -> HTTPException:
+    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+
+
 async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
     item = await session.get(Item, item_id)
     if item is None:
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+        raise item_not_found()
     return item
 
 
@@ -133,7 +144,6 @@ async def create_item(item_in: ItemCreate, session: SessionDep) -> ItemPublic:
     item = Item.model_validate(item_in)
     session.add(item)
     await session.commit()
-    await session.refresh(item)
     return item
 
 
@@ -147,24 +157,30 @@ async def list_items(
     return result.all()
 
 
-@app.get("/items/{item_id}")
+@app.get("/items/{item_id}", responses=NOT_FOUND)
 async def read_item(item_id: ItemId, session: SessionDep) -> ItemPublic:
     return await get_item_or_404(session, item_id)
 
 
-@app.patch("/items/{item_id}")
+@app.patch("/items/{item_id}", responses=NOT_FOUND)
 async def update_item(item_id: ItemId, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
     item = await get_item_or_404(session, item_id)
     # exclude_unset: only the fields the client sent, so the others keep their values.
     item.sqlmodel_update(item_in.model_dump(exclude_unset=True))
     session.add(item)
-    await session.commit()
-    await session.refresh(item)
+    try:
+        await session.commit()
+    except StaleDataError:
+        # The UPDATE matched no row: another request deleted the item since we read it.
+        raise item_not_found() from None
     return item
 
 
-@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_item(item_id: ItemId, session: SessionDep) -> None:
-    item = await get_item_or_404(session, item_id)
-    await session.delete(item)
+    # One DELETE statement, and its rowcount says whether it found the row. (Reading the item
+    # first and calling session.delete() races with another DELETE: the ORM only warns then.)
+    result = await session.exec(delete(Item).where(Item.id == item_id))
     await session.commit()
+    if result.rowcount == 0:
+        raise item_not_found()

@@ -28,5 +28,4 @@ async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
         # The unique index decides, even when two registrations of one email race.
         await session.rollback()
         raise EmailAlreadyRegisteredError(user_in.email) from None
-    await session.refresh(user)
     return user

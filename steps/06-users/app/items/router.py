@@ -6,8 +6,17 @@ from app.database import MAX_INT, SessionDep
 from app.items import service
 from app.items.models import Item
 from app.items.schemas import ItemCreate, ItemPublic, ItemUpdate
+from app.schemas import ErrorMessage
 
 router = APIRouter(prefix="/items", tags=["items"])
+
+# The answers a route gives besides its own, for /docs and /openapi.json: each status with
+# the body it comes with. FastAPI can't see the HTTPExceptions a route may raise.
+NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"model": ErrorMessage, "description": "Item not found"}}
+
+
+def item_not_found() -> HTTPException:
+    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
 
 
 async def get_item_or_404(
@@ -15,7 +24,7 @@ async def get_item_or_404(
 ) -> Item:
     item = await service.get_item(session, item_id)
     if item is None:
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+        raise item_not_found()
     return item
 
 
@@ -36,16 +45,26 @@ async def list_items(
     return await service.list_items(session, skip, limit)
 
 
-@router.get("/{item_id}")
+@router.get("/{item_id}", responses=NOT_FOUND)
 async def read_item(item: ItemDep) -> ItemPublic:
     return item
 
 
-@router.patch("/{item_id}")
+@router.patch("/{item_id}", responses=NOT_FOUND)
 async def update_item(item: ItemDep, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
-    return await service.update_item(session, item, item_in)
+    try:
+        return await service.update_item(session, item, item_in)
+    except service.ItemDeletedError:
+        raise item_not_found() from None
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
 async def delete_item(item: ItemDep, session: SessionDep) -> None:
-    await service.delete_item(session, item)
+    try:
+        await service.delete_item(session, item)
+    except service.ItemDeletedError:
+        raise item_not_found() from None
