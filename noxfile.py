@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -202,6 +203,25 @@ def lint(session: nox.Session) -> None:
     install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON, download_python="never")
+def browser(session: nox.Session) -> None:
+    """/docs works offline in Chromium: Authorize, then GET /auth/me (steps 07+; tests/browser)."""
+    install(session, "browser")
+    # Debian's `chromium`, driven by Playwright (its own browser download is not used). Another
+    # Chromium or Chrome: -- --chromium PATH. New screenshots for the docs: -- --screenshots
+    # docs/images.
+    args = list(session.posargs)
+    if "--chromium" not in args:
+        chromium = shutil.which("chromium")
+        if chromium is None:
+            session.error(
+                "Chromium is missing: install it with `apt-get install chromium` (Debian, Ubuntu), "
+                "or name a Chromium or Chrome with `uv run nox -s browser -- --chromium PATH`"
+            )
+        args = ["--chromium", chromium, *args]
+    session.run("pytest", "tests/browser", "-p", "no:cacheprovider", *args)
 
 
 @nox.session(python=PYTHON, download_python="never")

@@ -1,6 +1,6 @@
-from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-app = FastAPI(title="Workshop API")
+app = FastAPIOffline(title="Workshop API")
 
 
 @app.get("/")

@@ -4,13 +4,14 @@ from enum import StrEnum
 from itertools import count
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query, Request, status
+from fastapi import HTTPException, Query, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field, FiniteFloat
 
-app = FastAPI(title="Workshop API")
+app = FastAPIOffline(title="Workshop API")
 
 
 def json_safe(value: float | str) -> float | str:

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, statu
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, FiniteFloat
 from sqlalchemy import DateTime
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -92,7 +93,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-app = FastAPI(title="Workshop API", lifespan=lifespan)
+app = FastAPIOffline(title="Workshop API", lifespan=lifespan)
 
 
 def json_safe(value: float | str) -> float | str:
