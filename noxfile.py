@@ -19,6 +19,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tools import diffing, step_tests
+from tools import fuzz as fuzz_gate
 from tools import progress as learner_progress
 from tools import workspace as learner_workspace
 from tools.steps import PURE_REFACTORS, Step, UserError, all_steps, starting_point
@@ -131,6 +132,21 @@ def consistency(session: nox.Session) -> None:
     )
     if failures:
         session.error("; ".join(failures))
+
+
+@nox.session(python=PYTHON, download_python="never")
+def fuzz(session: nox.Session) -> None:
+    """Fuzz each step's API against its OpenAPI document (schemathesis): -- [NN ...] [--deep]."""
+    install(session, "fuzz")
+    log_dir = Path(session.create_tmp()).resolve() / "fuzz-logs"
+    try:
+        failed = fuzz_gate.main(
+            session.posargs, Path(session.bin), log_dir, Path(session.invoked_from)
+        )
+    except LookupError as exc:
+        abort(session, str(exc))
+    if failed:
+        session.error("The fuzz gate found failures (see above)")
 
 
 # -- the learner's helpers: not in the default run (they check nothing) ----------------------
