@@ -6,6 +6,7 @@ schemathesis for, what it excuses, and that it reads schemathesis' output right.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,14 @@ def test_excluded_checks_are_schemathesis_checks():
     assert set(EXCLUDED_CHECKS) <= known
 
 
-def test_the_non_utf8_body_excuse_is_that_answer_to_that_input_only():
-    """Only FastAPI's 400 for a body that isn't UTF-8 is excused; every neighbour still fails."""
-    assert excuse("ST103", 400, b"\xff\xfe{", PARSE_ERROR) == "non_utf8_json_body"
+def test_the_unparseable_body_excuse_is_that_answer_to_that_input_only():
+    """Only FastAPI's 400 for a body json can't read (not UTF-8, 4,300+ digits) is excused."""
+    assert excuse("ST103", 400, b"\xff\xfe{", PARSE_ERROR) == "unparseable_json_body"
+    assert excuse("ST103", 400, b'{"p": ' + b"9" * 5000 + b"}", PARSE_ERROR) == (
+        "unparseable_json_body"
+    )
     assert excuse("ST103", 400, b'{"name": "x"}', PARSE_ERROR) is None  # valid UTF-8
+    assert excuse("ST103", 400, b'{"name": ', PARSE_ERROR) is None  # a syntax error is a 422
     assert excuse("ST103", 400, "\udcff", PARSE_ERROR) is None  # not the bytes sent
     assert excuse("ST103", 400, b"\xff", b'{"detail":"Bad request"}') is None  # another 400
     assert excuse("ST103", 400, b"\xff", b"not json") is None
@@ -126,3 +131,25 @@ def test_logged_exceptions_are_the_last_line_of_each_traceback():
         "Traceback (most recent call last):\n  File ...\nValueError: boom\n"
     )
     assert fuzz.logged_exceptions(log) == ["ValueError: boom"]
+
+
+def test_the_schema_gap_excuses_need_every_error_to_be_that_rule():
+    """A 422 is excused for bcrypt's limits or a special-use domain only if nothing else failed."""
+
+    def errors(*pairs):
+        detail = [
+            {"loc": ["body", field], "msg": msg, "type": "value_error"} for field, msg in pairs
+        ]
+        return json.dumps({"detail": detail}).encode()
+
+    nul = ("password", "Value error, password must not contain the NUL character (U+0000)")
+    long = ("password", "Value error, password must be at most 72 bytes in UTF-8 (bcrypt's …)")
+    domain = ("email", "value is not a valid email address: … a special-use or reserved name …")
+    assert excuse("ST202", 422, b"{}", errors(nul)) == "bcrypt_password_limits"
+    assert excuse("ST202", 422, b"{}", errors(long, nul)) == "bcrypt_password_limits"
+    assert excuse("ST202", 422, b"{}", errors(domain)) == "special_use_email_domain"
+    assert excuse("ST202", 422, b"{}", errors(nul, domain)) is None  # two fields: not excused
+    assert excuse("ST202", 422, b"{}", errors(("password", "too short"))) is None
+    assert excuse("ST202", 422, b"{}", errors(("email", "not an email"))) is None
+    assert excuse("ST103", 422, b"{}", errors(nul)) is None  # another check
+    assert excuse("ST202", 500, b"{}", errors(nul)) is None
