@@ -144,3 +144,13 @@ def test_grade_runs_the_suite_on_each_copy(tmp_path):
     assert "add multiplies" in text and "MISSED" in text
     assert failures == ["1 planted bug(s) MISSED"]
     assert not list(suite.rglob("__pycache__")), "the runs write no bytecode into the folder"
+
+
+def test_report_says_when_the_tests_fail_on_the_reference_app():
+    """A learner's tests that fail on the unchanged reference app can't judge its copies."""
+    baseline = SuiteRun(None, 1, "1 failed", "FAILED tests/test_a.py::test_mine - x\n")
+    caught = SuiteRun(bug("x = 1"), 1, "1 failed", "FAILED tests/test_a.py::test_mine\n")
+    text, failures = planted_bugs.report([baseline, caught], "workspace")
+    assert "Your tests fail on the reference app" in text
+    assert "tests/test_a.py::test_mine" in text
+    assert failures == ["your tests fail on the reference app"]
