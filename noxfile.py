@@ -18,7 +18,7 @@ from typing import NoReturn
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tools import diffing, step_tests
+from tools import diffing, planted_bugs, step_tests
 from tools import fuzz as fuzz_gate
 from tools import progress as learner_progress
 from tools import workspace as learner_workspace
@@ -62,16 +62,48 @@ def make_step_session(step: Step) -> None:
     def check_step(session: nox.Session) -> None:
         install(session, "test")
         pytest_args = ["pytest", "tests/steps", "--step", step.number]
+        folder, shown = step.path, step.path.relative_to(Path(__file__).parent).as_posix()
         if session.posargs:
             given, *extra = session.posargs
-            app_dir = learner_dir(session, given, step.number)
-            pytest_args += ["--app-dir", str(app_dir), "--tb=short", *extra]
+            folder, shown = learner_dir(session, given, step.number), given.rstrip("/\\")
+            # One word, "--app-dir=PATH": pytest reads a separate PATH as a test folder before
+            # the harness declares --app-dir, and loads PATH/tests/conftest.py (from step 09).
+            pytest_args += [f"--app-dir={folder}", "--tb=short", *extra]
+        # From step 09 the learner writes tests/: without them, say so before anything runs.
+        missing = planted_bugs.missing_suite(step, folder, shown)
+        if missing:
+            abort(session, missing)
         session.run(*pytest_args)
+        if planted_bugs.has_suite(step.path):
+            check_own_tests(session, step, folder, shown)
 
     check_step.__doc__ = (
         f"Check step {step.number} ({step.slug}) on the reference code, or on yours: -- PATH."
     )
     nox.session(name=step.session, python=PYTHON, download_python="never")(check_step)
+
+
+def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) -> None:
+    """From step 09 on, a step's folder holds its own tests/: they must pass on its app, and
+    fail on each planted-bug copy of the reference app (tools/planted_bugs.py)."""
+    session.log(f"The tests in {shown}/tests/ on the app in {shown}/app/: they must pass.")
+    with session.chdir(folder):
+        session.run(
+            *("pytest", "tests", "-p", "no:cacheprovider"),
+            env={"PYTHONPYCACHEPREFIX": str(step_tests.PYCACHE)},
+        )
+    bugs = planted_bugs.bugs_for(step)
+    session.log(f"The same tests on {len(bugs)} copies of the reference app, a bug in each…")
+    try:
+        runs = planted_bugs.grade(
+            venv_python(session), folder, step.path, bugs, baseline=folder != step.path
+        )
+    except planted_bugs.BugDoesNotApply as exc:
+        abort(session, f"Planted bugs that no longer apply to {step.name}:\n{exc}")
+    text, failures = planted_bugs.report(runs, shown)
+    write_out(text)
+    if failures:
+        session.error("; ".join(failures))
 
 
 for _step in all_steps():
@@ -110,6 +142,8 @@ def consistency(session: nox.Session) -> None:
                 f"step {number}'s tests fail on {before}'s code, as they must: "
                 f"{run.first_failure or run.summary}"
             )
+        elif missing := planted_bugs.missing_suite(run.step, run.app_dir, "workspace"):
+            session.log(f"step {number}'s check fails on {before}'s code, as it must: {missing}")
         elif number in PURE_REFACTORS:
             session.log(
                 f"step {number}'s tests pass on {before}'s code: allowed, step {number} is "

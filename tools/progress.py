@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from tools.planted_bugs import missing_suite
 from tools.step_tests import StepRun, run_many
 from tools.steps import ROOT, Step, all_steps
 
@@ -46,12 +48,24 @@ def check_progress(
     have stopped at their first failure."""
     steps = list(all_steps() if steps is None else steps)
     runs = run(python, [(step, app_dir) for step in steps], exitfirst=True)
+    runs = [needs_own_tests(one) for one in runs]
     step = current_step(runs, steps)
     if step is not None:
         index = steps.index(step)
-        if runs[index].outcome == "fail":
+        lacks_tests = missing_suite(step, app_dir, "") is not None
+        if runs[index].outcome == "fail" and not lacks_tests:
             runs[index] = run(python, [(step, app_dir)], exitfirst=False)[0]
     return runs
+
+
+def needs_own_tests(run: StepRun) -> StepRun:
+    """A step with its own tests/ (from 09) isn't passed by a folder without tests/, whatever
+    its app does: the run becomes a failure that says to write them. (progress only looks for
+    the folder; the step's check runs the tests and the planted bugs.)"""
+    missing = missing_suite(run.step, run.app_dir, _shown(run.app_dir))
+    if missing is None or run.outcome != "pass":
+        return run
+    return replace(run, returncode=1, summary=missing, output=f"FAILED {missing}\n")
 
 
 def _shown(path: Path) -> str:

@@ -437,10 +437,16 @@ def paths_written(text: str) -> Iterator[tuple[int, str]]:
 
 
 def check_paths(root: Path) -> list[str]:
-    """Every steps/…, tests/… or docs/… path written in docs/ or README.md exists."""
+    """Every steps/…, tests/… or docs/… path written in docs/ or README.md exists.
+
+    On a step's page (docs/steps/NN-slug.md), a path may also be one inside that step's
+    folder: from step 09, pytest's output there names the step's own tests/test_x.py.
+    """
     problems = []
     for page in markdown_files(root):
+        step_dir = root / "steps" / page.stem
+        in_step = page.parent == root / "docs" / "steps" and step_dir.is_dir()
         for lineno, path in paths_written(page.read_text(encoding="utf-8")):
-            if not path_exists(root, path):
+            if not (path_exists(root, path) or (in_step and path_exists(step_dir, path))):
                 problems.append(f"{where(root, page, lineno)}: {path} does not exist.")
     return problems

@@ -93,7 +93,9 @@ def pytest_command(
 ) -> list[str]:
     return [
         str(python),
-        *("-m", "pytest", "tests/steps", "--step", step.number, "--app-dir", str(app_dir)),
+        # "--app-dir=PATH" in one word: a separate PATH would be taken for a test folder while
+        # pytest starts (before the harness declares --app-dir), and its tests/conftest.py loaded.
+        *("-m", "pytest", "tests/steps", "--step", step.number, f"--app-dir={app_dir}"),
         *("-q", "--tb=no", "--no-header", "-p", "no:cacheprovider", "--basetemp", str(basetemp)),
         *(["--exitfirst"] if exitfirst else []),
     ]

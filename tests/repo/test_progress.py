@@ -112,3 +112,24 @@ def test_progress_on_a_fresh_copy_of_step_02_is_step_03(tmp_path):
     assert current.counts["failed"] > 0 and current.counts["passed"] > 0
     assert not list(copy.rglob("__pycache__")), "the runs write no bytecode into the folder"
     assert not list(copy.rglob("*.pyc")), "the runs write no bytecode into the folder"
+
+
+def test_a_step_with_its_own_tests_needs_a_tests_folder(tmp_path):
+    """Step 09's behaviour passes on step 08's code, but without tests/ it is not passed:
+    progress says to write them, and doesn't run step 09's tests again in full."""
+    calls = []
+    steps = [get_step("08"), get_step("09")]
+
+    def runner(python, pairs, exitfirst):
+        calls.append([step.number for step, _ in pairs])
+        return [StepRun(step, app_dir, 0, "9 passed", "", {"passed": 9}) for step, app_dir in pairs]
+
+    copy = tmp_path / "workspace"
+    shutil.copytree(get_step("08").path / "app", copy / "app")
+    runs = progress.check_progress("python", copy, steps, run=runner)
+    assert [run.outcome for run in runs] == ["pass", "fail"]
+    assert calls == [["08", "09"]]
+    assert "write" in runs[1].first_failure and "/tests/" in runs[1].first_failure
+    (copy / "tests").mkdir()
+    runs = progress.check_progress("python", copy, steps, run=runner)
+    assert [run.outcome for run in runs] == ["pass", "pass"]

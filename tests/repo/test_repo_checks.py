@@ -354,6 +354,22 @@ def test_paths_that_exist_or_are_not_ours_pass(repo):
     assert repo_checks.check_paths(repo) == []
 
 
+def test_a_step_page_may_name_paths_inside_its_step(repo):
+    """pytest's output on a step's page names the step's own tests/test_x.py: it exists there.
+    The same path on another page, or one that exists in no step, is still reported."""
+    write(repo, "steps/02-more/tests/test_items.py", "")
+    append(repo, "docs/steps/02-more.md", "\n```text\ntests/test_items.py ....\n```\n")
+    assert repo_checks.check_paths(repo) == []
+    append(repo, "docs/steps/01-hello.md", "\n```text\ntests/test_items.py ....\n```\n")
+    append(repo, "docs/steps/02-more.md", "\n`tests/test_gone.py`\n")
+    problems = repo_checks.check_paths(repo)
+    assert [problem.split(":", 2)[2] for problem in problems] == [
+        " tests/test_items.py does not exist.",
+        " tests/test_gone.py does not exist.",
+    ]
+    assert problems[0].startswith("docs/steps/01-hello.md:")
+
+
 # -- pure refactors -----------------------------------------------------------------------
 
 

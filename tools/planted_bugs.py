@@ -1,0 +1,489 @@
+"""Planted bugs: grade a test suite by the bugs it catches, not by the lines it runs.
+
+From step 09 on, a step holds its own test suite in `tests/` beside `app/`. Checking the step
+runs that suite on the app (it must pass), then on copies of the step's reference app with one
+deliberate bug planted in each (it must fail on every one). A bug the suite doesn't notice is
+MISSED: some behaviour the API promises is not checked by any test.
+
+Each bug is a small textual change to the reference code: an exact snippet, short and
+distinctive (`if item.owner_id != user.id:`), and what replaces it. The copies are made when the
+check runs, from the code as it is then, so the bugs follow the code. When a snippet is no longer
+found exactly once (the code changed under it), making the copy raises BugDoesNotApply, naming
+the bug, the file and the snippet: the check fails loudly and never counts a bug that was not
+planted. `nox -s consistency` checks that every bug applies to every step with tests/.
+
+A suite runs in a copy of its folder (the learner's workspace/ or the step's folder) whose
+app/ is replaced by the planted-bug copy of the reference app: the tests, their conftest.py and
+pytest configuration are the learner's own, run as `pytest tests` from that folder.
+
+Standard library only: nox's own process imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools.diffing import IGNORED_DIRS, is_ignored_file
+from tools.step_tests import PYCACHE, TIMEOUT_SECONDS, last_line
+from tools.steps import Step
+
+SUITE_DIR = "tests"  # where a step's own suite lives, beside app/
+
+
+@dataclass(frozen=True)
+class Change:
+    """Replace `old`, which must occur exactly once in `path`, by `new`."""
+
+    path: str  # relative to the step's folder, with forward slashes: "app/auth/service.py"
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Bug:
+    """One planted bug: a name for the table, what a learner's test would notice, the change."""
+
+    name: str  # short, unique: "any-password"
+    description: str  # in plain words: "any password logs in"
+    changes: tuple[Change, ...]
+    # The steps whose reference code it applies to, as the step tests' markers write them:
+    # "09+" (09 and every later step), "09-11". A later step that changes the code under a
+    # bug narrows its range and adds a bug of its own for the new code.
+    steps: str = "09+"
+
+    def applies_to(self, step: Step) -> bool:
+        """Whether this bug is planted in the given step's reference code."""
+        return range_matches(self.steps, int(step.number))
+
+
+def range_matches(spec: str, number: int) -> bool:
+    """ "09" is step 9 only, "09-11" steps 9 to 11, "09+" step 9 and every later one."""
+    if spec.endswith("+"):
+        return number >= int(spec[:-1])
+    first, _, last = spec.partition("-")
+    return int(first) <= number <= int(last or first)
+
+
+BUGS: tuple[Bug, ...] = (
+    Bug(
+        "any-password",
+        "any password logs in",
+        (
+            Change(
+                "app/auth/service.py",
+                "return pwd_context.verify(password, hashed_password)",
+                "return True",
+            ),
+        ),
+    ),
+    Bug(
+        "patch-any-item",
+        "PATCH doesn't check the owner",
+        (
+            Change(
+                "app/items/router.py",
+                "item: OwnItemDep, item_in: ItemUpdate",
+                "_: CurrentUser, item: ItemDep, item_in: ItemUpdate",
+            ),
+        ),
+    ),
+    Bug(
+        "delete-any-item",
+        "DELETE doesn't check the owner",
+        (
+            Change(
+                "app/items/router.py",
+                "delete_item(item: OwnItemDep",
+                "delete_item(_: CurrentUser, item: ItemDep",
+            ),
+        ),
+    ),
+    Bug(
+        "update-overwrites",
+        "a partial update overwrites unsent fields",
+        (Change("app/items/service.py", "model_dump(exclude_unset=True)", "model_dump()"),),
+    ),
+    Bug(
+        "expired-token",
+        "expired tokens are accepted",
+        (
+            # Not `"verify_exp": False` alone: python-jose checks a required claim anyway.
+            Change(
+                "app/auth/service.py",
+                '"require_exp": True',
+                '"require_exp": False, "verify_exp": False',
+            ),
+        ),
+    ),
+    Bug(
+        "duplicate-email",
+        "a duplicate email is accepted",
+        (Change("app/auth/models.py", "Field(unique=True, index=True)", "Field(index=True)"),),
+    ),
+    Bug(
+        "hash-in-response",
+        "registration returns the password hash",
+        (
+            Change(
+                "app/auth/schemas.py",
+                "class UserPublic(SQLModel):",
+                "class UserPublic(SQLModel):\n    hashed_password: str",
+            ),
+        ),
+    ),
+    Bug(
+        "list-by-name",
+        "the list is ordered by name, not id",
+        (Change("app/items/service.py", "order_by(Item.id)", "order_by(Item.name)"),),
+    ),
+    Bug(
+        "any-signature",
+        "tokens signed with any key are accepted",
+        (
+            Change(
+                "app/auth/service.py",
+                '"require_sub": True',
+                '"require_sub": True, "verify_signature": False',
+            ),
+        ),
+    ),
+    Bug(
+        "plain-password",
+        "the password is stored unhashed",
+        (
+            Change(
+                "app/auth/service.py",
+                "hashed_password=hash_password(user_in.password)",
+                "hashed_password=user_in.password",
+            ),
+        ),
+    ),
+    Bug(
+        "404-before-401",
+        "a missing item is 404 before the token's 401",
+        (
+            Change(
+                "app/items/router.py",
+                "user: CurrentUser, item: ItemDep",
+                "item: ItemDep, user: CurrentUser",
+            ),
+        ),
+    ),
+    Bug(
+        "free-items",
+        "an item with price 0 is accepted",
+        (Change("app/items/models.py", "Field(gt=0)", "Field(ge=0)"),),
+    ),
+    Bug(
+        "delete-keeps-item",
+        "DELETE answers 204 but keeps the item",
+        (Change("app/items/service.py", "await session.delete(item)", "session.expunge(item)"),),
+    ),
+)
+
+
+class BugDoesNotApply(Exception):
+    """A planted bug's snippet is not found exactly once: the code changed under it."""
+
+
+def bugs_for(step: Step, bugs: Iterable[Bug] = BUGS) -> list[Bug]:
+    """The bugs planted in `step`'s reference code (those whose `steps` range includes it)."""
+    return [bug for bug in bugs if bug.applies_to(step)]
+
+
+def has_suite(folder: Path) -> bool:
+    """Whether a step's folder (or a learner's) holds its own test suite, tests/."""
+    return (folder / SUITE_DIR).is_dir()
+
+
+def missing_suite(step: Step, folder: Path, shown: str) -> str | None:
+    """Why `folder` can't pass `step`'s check for want of tests/, or None if it has them.
+
+    `shown` is how to name the folder to the learner ("workspace").
+    """
+    if not has_suite(step.path) or has_suite(folder):
+        return None
+    return (
+        f"Step {step.number} checks your tests, and {shown}/ has none: write "
+        f"{shown}/tests/ (conftest.py and test_*.py files), as docs/steps/{step.name}.md "
+        "teaches. They must pass on your app and fail on each planted bug."
+    )
+
+
+# -- making the copies ----------------------------------------------------------------------
+
+
+def _ignore(directory: str, names: Iterable[str]) -> set[str]:
+    """For shutil.copytree: leave out caches, databases and .env, as `start` does."""
+    return {name for name in names if name in IGNORED_DIRS or is_ignored_file(name)}
+
+
+def apply_change(text: str, change: Change, bug: Bug) -> str:
+    """`text` with the change made; raises BugDoesNotApply unless `old` occurs exactly once."""
+    count = text.count(change.old)
+    if count != 1:
+        found = "is not found" if count == 0 else f"is found {count} times"
+        raise BugDoesNotApply(
+            f"planted bug {bug.name!r} ({bug.description}) no longer applies: in "
+            f"{change.path}, the snippet {change.old!r} {found} (it must be found exactly "
+            "once). The code changed: update the bug in tools/planted_bugs.py to plant the "
+            "same mistake in the new code."
+        )
+    return text.replace(change.old, change.new)
+
+
+def planted_files(app_dir: Path, bug: Bug) -> dict[str, str]:
+    """{relative path: new text} of the files `bug` changes in app_dir; raises BugDoesNotApply."""
+    changed: dict[str, str] = {}
+    for change in bug.changes:
+        source = app_dir / change.path
+        if change.path in changed:
+            text = changed[change.path]
+        elif source.is_file():
+            text = source.read_text(encoding="utf-8")
+        else:
+            raise BugDoesNotApply(
+                f"planted bug {bug.name!r} ({bug.description}) no longer applies: "
+                f"{change.path} does not exist in {app_dir}."
+            )
+        changed[change.path] = apply_change(text, change, bug)
+    return changed
+
+
+def make_copy(app_dir: Path, bug: Bug | None, dest: Path) -> Path:
+    """Copy the app of `app_dir` (its app/ folder) to dest/app, with `bug` planted.
+
+    `app_dir` holds app/ (a step's folder). With bug None the copy is unchanged. Returns
+    dest/app. Raises BugDoesNotApply (before copying anything) when a change's snippet is not
+    found exactly once, or its file doesn't exist; FileExistsError if dest/app exists.
+    """
+    changed = planted_files(app_dir, bug) if bug else {}
+    target = dest / "app"
+    shutil.copytree(app_dir / "app", target, ignore=_ignore)
+    for path, text in changed.items():
+        (dest / path).write_text(text, encoding="utf-8")
+    return target
+
+
+def check_bugs_apply(app_dir: Path, bugs: Iterable[Bug]) -> list[str]:
+    """One problem per bug that doesn't apply to the app in `app_dir`; [] when all do."""
+    problems = []
+    for bug in bugs:
+        try:
+            planted_files(app_dir, bug)
+        except BugDoesNotApply as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def make_suite_copy(suite_dir: Path, app_dir: Path, bug: Bug | None, dest: Path) -> Path:
+    """A copy of the folder `suite_dir` (its tests/, config, everything but app/) whose app/
+    is app_dir's app with `bug` planted. Returns dest. Raises BugDoesNotApply as make_copy."""
+    make_copy(app_dir, bug, dest)
+
+    def ignore(directory: str, names: Iterable[str]) -> set[str]:
+        left_out = _ignore(directory, names)
+        if Path(directory) == suite_dir:
+            left_out.add("app")
+            left_out.update(name for name in names if name.startswith("workspace.backup-"))
+        return left_out
+
+    shutil.copytree(suite_dir, dest, ignore=ignore, dirs_exist_ok=True)
+    return dest
+
+
+# -- running a suite ------------------------------------------------------------------------
+
+# pytest's short summary line of a failed test: "FAILED tests/test_x.py::test_y[a] - reason".
+# A test's parameters may hold " - " too: the node id ends at the "]" that comes before " - ".
+SUMMARY_LINE = re.compile(
+    r"^(FAILED|ERROR) (?P<node>[^\s\[]+(?:\[.*?\](?= - |$))?)(?: - (?P<reason>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """The suite's run on one copy: with a bug planted, or on the unchanged app (bug None)."""
+
+    bug: Bug | None
+    returncode: int
+    summary: str  # pytest's closing line: "1 failed, 40 passed in 2.1s"
+    output: str
+
+    @property
+    def outcome(self) -> str:
+        """ "pass" (every test passed), "fail" (a test failed) or "error" (couldn't run)."""
+        if self.returncode == 0:
+            return "pass"
+        if self.returncode == 1:
+            return "fail"
+        return "error"
+
+    @property
+    def first_failure(self) -> str | None:
+        """The node id of the first failing test ("tests/test_login.py::test_x[y]")."""
+        for line in self.output.splitlines():
+            match = SUMMARY_LINE.match(line.strip())
+            if match:
+                return match["node"]
+        return None
+
+
+def suite_command(python: str | Path) -> list[str]:
+    """Run tests/ with pytest, stopping at the first failure, quiet, leaving no cache behind.
+
+    `-P`: the folder is not put on sys.path by Python; the suite's own pytest configuration
+    (pythonpath) must do it, as when the learner runs `uv run pytest`.
+    """
+    return [
+        *(str(python), "-P", "-m", "pytest", SUITE_DIR),
+        *("-x", "-q", "--tb=no", "-rfE", "--no-header", "-p", "no:cacheprovider"),
+    ]
+
+
+def run_suite(python: str | Path, folder: Path, bug: Bug | None) -> SuiteRun:
+    """Run the suite in `folder` (made by make_suite_copy); never raises for a failure."""
+    env = os.environ | {"PYTHONPYCACHEPREFIX": str(PYCACHE), "PYTHONIOENCODING": "utf-8"}
+    try:
+        completed = subprocess.run(
+            suite_command(python),
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"stopped after {TIMEOUT_SECONDS} s: does a test wait for something forever?"
+        return SuiteRun(bug, -1, message, message)
+    output = completed.stdout + completed.stderr
+    return SuiteRun(bug, completed.returncode, last_line(completed.stdout), output)
+
+
+def grade(
+    python: str | Path,
+    suite_dir: Path,
+    app_dir: Path,
+    bugs: Sequence[Bug],
+    baseline: bool = False,
+    jobs: int | None = None,
+) -> list[SuiteRun]:
+    """Run the suite of `suite_dir` on copies of `app_dir`'s app, one per bug, in parallel.
+
+    With baseline, the first run is on the unchanged app (bug None): it must pass, or the
+    suite tests something of its own app that the reference app doesn't have. Raises
+    BugDoesNotApply, before running anything, if any bug doesn't apply (naming every one).
+    """
+    planted: list[Bug | None] = [None, *bugs] if baseline else list(bugs)
+    with (
+        tempfile.TemporaryDirectory(prefix="planted-bugs-", ignore_cleanup_errors=True) as tmp,
+        ThreadPoolExecutor(max_workers=jobs or max(1, os.cpu_count() or 1)) as pool,
+    ):
+        problems = check_bugs_apply(app_dir, [bug for bug in planted if bug])
+        if problems:
+            raise BugDoesNotApply("\n".join(problems))
+        folders = [
+            make_suite_copy(
+                suite_dir, app_dir, bug, Path(tmp) / f"{i:02d}-{bug.name if bug else 'no-bug'}"
+            )
+            for i, bug in enumerate(planted)
+        ]
+        futures = [
+            pool.submit(run_suite, python, folder, bug)
+            for folder, bug in zip(folders, planted, strict=True)
+        ]
+        return [future.result() for future in futures]
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def table(runs: Sequence[SuiteRun], shown: str) -> str:
+    """One row per planted bug: what it is, and the first test that failed on it, or MISSED.
+
+    The tests are named from inside `shown`/tests/ ("test_login.py::test_x"), to keep rows short.
+    """
+    rows = [(run.bug.description, verdict(run)) for run in runs if run.bug is not None]
+    width = max([len(description) for description, _ in rows] + [len("planted bug")])
+    lines = [f"  {'planted bug':<{width}}  caught by (first failing test in {shown}/{SUITE_DIR}/)"]
+    lines.append(f"  {'-' * width}  {'-' * 50}")
+    lines += [f"  {description:<{width}}  {result}" for description, result in rows]
+    return "\n".join(lines)
+
+
+def verdict(run: SuiteRun) -> str:
+    """The table's second column: the first failing test, MISSED, or why it couldn't run."""
+    if run.outcome == "fail":
+        return (run.first_failure or run.summary).removeprefix(f"{SUITE_DIR}/")
+    if run.outcome == "pass":
+        return "MISSED"
+    return f"ERROR: the tests could not run ({run.summary})"
+
+
+def describe_change(bug: Bug) -> list[str]:
+    """The bug's change as a small diff, indented, for the learner to see what was planted."""
+    lines = []
+    for change in bug.changes:
+        lines.append(f"    in {change.path}:")
+        lines += [f"    - {line}" for line in change.old.splitlines()]
+        lines += [f"    + {line}" for line in change.new.splitlines()]
+    return lines
+
+
+def report(runs: Sequence[SuiteRun], shown: str) -> tuple[str, list[str]]:
+    """The text the check prints, and its failures (empty when every bug was caught).
+
+    `shown` names the suite's folder ("workspace", "steps/09-testing").
+    """
+    failures = []
+    lines = []
+    for run in runs:
+        if run.bug is None and run.outcome != "pass":
+            failures.append("your tests fail on the reference app")
+            lines += [
+                f"Your tests fail on the reference app ({run.summary}): first failure "
+                f"{run.first_failure or '(see below)'}. They may test something only your "
+                f"app has (a name of your own in an import, a different message); the "
+                "planted bugs are copies of the reference app, so they must pass on it.",
+                *(f"    {line}" for line in run.output.strip().splitlines()[-15:]),
+                "",
+            ]
+    bug_runs = [run for run in runs if run.bug is not None]
+    lines.append(
+        f"Planted bugs: the tests of {shown}/{SUITE_DIR}/ on copies of the reference app, "
+        "one bug in each. Each bug must make a test fail."
+    )
+    lines += ["", table(bug_runs, shown), ""]
+    missed = [run for run in bug_runs if run.outcome == "pass"]
+    errors = [run for run in bug_runs if run.outcome == "error"]
+    for run in missed:
+        assert run.bug is not None
+        lines += [f"MISSED: {run.bug.description}. The change planted:"]
+        lines += describe_change(run.bug)
+        lines += ["  and every test still passed: write one that fails on this change.", ""]
+    for run in errors:
+        assert run.bug is not None
+        lines += [f"ERROR with the bug {run.bug.description!r}: {run.summary}"]
+        lines += [f"    {line}" for line in run.output.strip().splitlines()[-15:]]
+        lines.append("")
+    caught = len(bug_runs) - len(missed) - len(errors)
+    lines.append(
+        f"{len(bug_runs)} planted bugs: {caught} caught, {len(missed)} MISSED"
+        + (f", {len(errors)} could not run." if errors else ".")
+    )
+    if missed:
+        failures.append(f"{len(missed)} planted bug(s) MISSED")
+    if errors:
+        failures.append(f"the tests could not run on {len(errors)} planted bug(s)")
+    return "\n".join(lines), failures
