@@ -79,7 +79,7 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/auth/service.py",
-                "return pwd_context.verify(password, hashed_password)",
+                "return pwd_context.verify(bcrypt_can_hash(password), hashed_password)",
                 "return True",
             ),
         ),
@@ -185,7 +185,13 @@ BUGS: tuple[Bug, ...] = (
     Bug(
         "delete-keeps-item",
         "DELETE answers 204 but keeps the item",
-        (Change("app/items/service.py", "await session.delete(item)", "session.expunge(item)"),),
+        (
+            Change(
+                "app/items/service.py",
+                "await session.commit()\n    if result.rowcount == 0:",
+                "await session.rollback()\n    if result.rowcount == 0:",
+            ),
+        ),
     ),
 )
 

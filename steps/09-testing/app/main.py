@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from app.auth.router import router as auth_router
 from app.database import create_db_and_tables, engine
@@ -20,7 +21,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-app = FastAPI(title="Workshop API", lifespan=lifespan)
+app = FastAPIOffline(title="Workshop API", lifespan=lifespan)
 
 
 def json_safe(value: float | str) -> float | str:

@@ -6,10 +6,19 @@ from fastapi.security import OAuth2PasswordBearer
 from app.auth import service
 from app.auth.models import User
 from app.database import SessionDep
+from app.schemas import ErrorMessage
 
 # Reads the token from `Authorization: Bearer <token>` (401 if there is none). tokenUrl is
 # where the Authorize button of /docs logs in: relative to /docs, so "auth/login" is /auth/login.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
+
+# For the `responses=` of every route that needs a token: what /docs shows for a bad one.
+UNAUTHORIZED = {
+    status.HTTP_401_UNAUTHORIZED: {
+        "model": ErrorMessage,
+        "description": "No token, or a bad or expired one",
+    }
+}
 
 
 async def get_current_user(

@@ -4,14 +4,21 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import UNAUTHORIZED, CurrentUser
 from app.auth.schemas import Token, UserCreate, UserPublic
 from app.database import SessionDep
+from app.schemas import ErrorMessage
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        status.HTTP_409_CONFLICT: {"model": ErrorMessage, "description": "Email already registered"}
+    },
+)
 async def register(user_in: UserCreate, session: SessionDep) -> UserPublic:
     try:
         return await service.create_user(session, user_in)
@@ -21,7 +28,15 @@ async def register(user_in: UserCreate, session: SessionDep) -> UserPublic:
         ) from None
 
 
-@router.post("/login")
+@router.post(
+    "/login",
+    responses={
+        status.HTTP_401_UNAUTHORIZED: {
+            "model": ErrorMessage,
+            "description": "Incorrect email or password",
+        }
+    },
+)
 async def login(
     form_data: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep
 ) -> Token:
@@ -37,6 +52,6 @@ async def login(
     return Token(access_token=service.create_access_token(user))
 
 
-@router.get("/me")
+@router.get("/me", responses=UNAUTHORIZED)
 async def read_me(user: CurrentUser) -> UserPublic:
     return user

@@ -2,14 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from jose import JWTError, jwt
+from jose import jwt
 from passlib.context import CryptContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.models import User
-from app.auth.schemas import MAX_PASSWORD_BYTES, UserCreate
+from app.auth.schemas import UserCreate, bcrypt_can_hash, normalize_email
 from app.config import settings
 from app.database import MAX_INT
 
@@ -29,10 +29,12 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, hashed_password: str) -> bool:
-    # bcrypt would compare only the first 72 bytes: a longer password is never the one registered.
-    if len(password.encode()) > MAX_PASSWORD_BYTES:
+    try:
+        # A password registration refuses (NUL, over 72 bytes: bcrypt would compare only the
+        # first 72) was never registered: it is a wrong password, not an error.
+        return pwd_context.verify(bcrypt_can_hash(password), hashed_password)
+    except ValueError:
         return False
-    return pwd_context.verify(password, hashed_password)
 
 
 async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
@@ -44,7 +46,6 @@ async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
         # The unique index decides, even when two registrations of one email race.
         await session.rollback()
         raise EmailAlreadyRegisteredError(user_in.email) from None
-    await session.refresh(user)
     return user
 
 
@@ -54,7 +55,11 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     """The user with this email and password, or None: the caller can't tell which was wrong."""
-    result = await session.exec(select(User).where(User.email == email.lower()))
+    try:
+        email = normalize_email(email)  # exactly as registration stored it
+    except ValueError:  # not an email address: nobody registered with it
+        return None
+    result = await session.exec(select(User).where(User.email == email))
     user = result.first()
     if user is None or not verify_password(password, user.hashed_password):
         return None
@@ -81,9 +86,10 @@ def user_id_from_token(token: str) -> int | None:
             options={"require_exp": True, "require_sub": True},
         )
         user_id = int(claims["sub"])
-    except (JWTError, ValueError, TypeError):
-        # python-jose raises TypeError, not a JWTError, for a claim of the wrong type
-        # ("exp": null): without it here, such a token would be a 500, not a 401.
+    except Exception:
+        # The token is whatever the client sent, and decoding it raises more than JWTError:
+        # python-jose lets TypeError ("exp": null), OverflowError ("exp": 1e400) and
+        # RecursionError (JSON nested too deep) through. Whatever it raises, the token is bad.
         return None
     # Only an id written plainly ("42", not " 42" or "042") that a database id can be.
     if str(user_id) != claims["sub"] or not 1 <= user_id <= MAX_INT:

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, FiniteFloat, field_validator
+from pydantic import AfterValidator, FiniteFloat
 from sqlmodel import Field, SQLModel
 
 from app.items.models import ItemBase, ItemStatus
@@ -20,18 +20,13 @@ class ItemCreate(ItemBase):
 
 
 class ItemUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
-    price: FiniteFloat | None = Field(default=None, gt=0)
-    status: ItemStatus | None = None
-
-    @field_validator("name", "price", "status")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        # Runs only for fields that were sent: leaving a field out is fine, null is not.
-        if value is None:
-            raise ValueError("may be left out, but not set to null")
-        return value
+    # Every field may be left out. default=None only fills a field that was left out (Pydantic
+    # doesn't validate defaults, and exclude_unset drops it): a null that is *sent* must still
+    # be a str, a number or a status, so it's a 422, as the OpenAPI schema says.
+    name: str = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)  # null clears it
+    price: FiniteFloat = Field(default=None, gt=0)
+    status: ItemStatus = Field(default=None)
 
 
 class ItemPublic(ItemBase):

@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 
-from sqlmodel import select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.auth.models import User
@@ -10,12 +11,15 @@ from app.items.models import Item
 from app.items.schemas import ItemCreate, ItemUpdate
 
 
+class ItemDeletedError(Exception):
+    """The item was deleted by another request after this one read it."""
+
+
 async def create_item(session: AsyncSession, item_in: ItemCreate, owner: User) -> Item:
     # ItemCreate has no owner_id: whatever the body says, the owner is the caller.
     item = Item.model_validate(item_in, update={"owner_id": owner.id})
     session.add(item)
     await session.commit()
-    await session.refresh(item)
     return item
 
 
@@ -32,11 +36,19 @@ async def update_item(session: AsyncSession, item: Item, item_in: ItemUpdate) ->
     # exclude_unset: only the fields the client sent, so the others keep their values.
     item.sqlmodel_update(item_in.model_dump(exclude_unset=True))
     session.add(item)
-    await session.commit()
-    await session.refresh(item)
+    try:
+        await session.commit()
+    except StaleDataError:
+        # The UPDATE matched no row: another request deleted the item since we read it.
+        await session.rollback()
+        raise ItemDeletedError from None
     return item
 
 
 async def delete_item(session: AsyncSession, item: Item) -> None:
-    await session.delete(item)
+    # One DELETE statement, and its rowcount says whether it found the row: another request
+    # may have deleted it since we read it (session.delete() would only warn then).
+    result = await session.exec(delete(Item).where(Item.id == item.id))
     await session.commit()
+    if result.rowcount == 0:
+        raise ItemDeletedError
