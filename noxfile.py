@@ -26,12 +26,19 @@ nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 
-PYTHON = "3.11"
+# Sessions run on the interpreter that runs nox: the one uv chose for the project's .venv
+# (any Python that pyproject.toml's requires-python allows; `uv run --python 3.13 nox` picks
+# one). Nothing is ever downloaded, not even for `--force-python 3.13`.
+PYTHON = None
 
 
 def install(session: nox.Session, *groups: str) -> None:
     """Sync the session's virtualenv with uv.lock: exactly the locked versions, nothing more."""
     args = [arg for group in groups for arg in ("--group", group)]
+    if session.python is None:
+        # nox reuses a session's virtualenv as it is: after `uv run --python 3.13 nox`, uv
+        # rebuilds one made by another Python, so the session runs on the Python nox runs on.
+        args += ["--python", sys.executable]
     session.run_install(
         "uv",
         "sync",
