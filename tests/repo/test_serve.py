@@ -1,6 +1,7 @@
 """Every step starts the way the docs say an instructor starts it, with a real server.
 
-`uv run fastapi dev steps/05-domain-structure/app/main.py`, run from the repository's root:
+`uv run fastapi dev steps/05-domain-structure/app/main.py --reload-dir steps/05-domain-structure`,
+run from the repository's root (here with --no-reload: nothing to reload, one process to stop):
 this checks that the FastAPI CLI finds each step's app and that it answers over real HTTP
 (the black-box tests in tests/steps/ talk to the app in-process, without a server).
 """
@@ -30,15 +31,17 @@ def free_port() -> int:
 
 @pytest.mark.parametrize("step", all_steps(), ids=lambda step: step.name)
 def test_step_serves_with_fastapi_dev(step, tmp_path: Path):
-    """`fastapi dev steps/NN-slug/app/main.py` from the root serves the step over HTTP."""
+    """`fastapi dev steps/NN-slug/app/main.py --reload-dir steps/NN-slug` serves the step."""
     port = free_port()
-    main = step.path.relative_to(ROOT) / "app" / "main.py"
+    folder = step.path.relative_to(ROOT)
+    main = folder / "app" / "main.py"
     env = os.environ | {
         # Keep the root clean: the default ./workshop.db would land in the repository.
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
         "BCRYPT_ROUNDS": "4",
     }
-    command = [sys.executable, "-m", "fastapi", "dev", str(main), "--port", str(port)]
+    command = [sys.executable, "-m", "fastapi", "dev", str(main), "--reload-dir", str(folder)]
+    command += ["--port", str(port)]
     server = subprocess.Popen(
         [*command, "--no-reload"],
         cwd=ROOT,
