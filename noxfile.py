@@ -213,7 +213,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def docs(session: nox.Session) -> None:
-    """Build the docs strictly (add -- serve to preview them at http://127.0.0.1:8000)."""
+    """Build the docs strictly (add -- serve to preview them at http://127.0.0.1:8001)."""
     install(session, "docs")
     # mkdocs-material 9.8 prints an end-of-life notice (May 2027; successor: Zensical) on every
     # build. Known and noted in the instructor guide; keep the build output readable.
