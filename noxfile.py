@@ -76,7 +76,9 @@ def make_step_session(step: Step) -> None:
     check_step.__doc__ = (
         f"Check step {step.number} ({step.slug}) on the reference code, or on yours: -- PATH."
     )
-    nox.session(name=step.session, python=PYTHON, download_python="never")(check_step)
+    nox.session(name=step.session, python=PYTHON, download_python="never", tags=["steps"])(
+        check_step
+    )
 
 
 for _step in all_steps():
@@ -205,10 +207,14 @@ def write_out(text: str) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def lint(session: nox.Session) -> None:
-    """Lint and format check with ruff (steps, tests, tools, noxfile)."""
+    """Lint and format check with ruff; the GitHub workflows with actionlint and their schema."""
     install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The workflows can't run here: check them statically (actionlint finds its own files).
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("actionlint", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
 
 
 @nox.session(python=PYTHON, download_python="never")
