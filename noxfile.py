@@ -28,12 +28,19 @@ nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 
-PYTHON = "3.11"
+# Sessions run on the interpreter that runs nox: the one uv chose for the project's .venv
+# (any Python that pyproject.toml's requires-python allows; `uv run --python 3.13 nox` picks
+# one). Nothing is ever downloaded, not even for `--force-python 3.13`.
+PYTHON = None
 
 
 def install(session: nox.Session, *groups: str) -> None:
     """Sync the session's virtualenv with uv.lock: exactly the locked versions, nothing more."""
     args = [arg for group in groups for arg in ("--group", group)]
+    if session.python is None:
+        # nox reuses a session's virtualenv as it is: after `uv run --python 3.13 nox`, uv
+        # rebuilds one made by another Python, so the session runs on the Python nox runs on.
+        args += ["--python", sys.executable]
     session.run_install(
         "uv",
         "sync",
@@ -80,7 +87,9 @@ def make_step_session(step: Step) -> None:
     check_step.__doc__ = (
         f"Check step {step.number} ({step.slug}) on the reference code, or on yours: -- PATH."
     )
-    nox.session(name=step.session, python=PYTHON, download_python="never")(check_step)
+    nox.session(name=step.session, python=PYTHON, download_python="never", tags=["steps"])(
+        check_step
+    )
 
 
 def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) -> None:
@@ -249,10 +258,14 @@ def write_out(text: str) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def lint(session: nox.Session) -> None:
-    """Lint and format check with ruff (steps, tests, tools, noxfile)."""
+    """Lint and format check with ruff; the GitHub workflows with actionlint and their schema."""
     install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The workflows can't run here: check them statically (actionlint finds its own files).
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("actionlint", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
 
 
 @nox.session(python=PYTHON, download_python="never")
@@ -276,7 +289,7 @@ def browser(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def docs(session: nox.Session) -> None:
-    """Build the docs strictly (add -- serve to preview them at http://127.0.0.1:8000)."""
+    """Build the docs strictly (add -- serve to preview them at http://127.0.0.1:8001)."""
     install(session, "docs")
     # mkdocs-material 9.8 prints an end-of-life notice (May 2027; successor: Zensical) on every
     # build. Known and noted in the instructor guide; keep the build output readable.

@@ -9,6 +9,7 @@ a list of problems, each saying where and what to fix; an empty list means the c
 - every snippet include in docs/ (`--8<-- "path"`, `"path:3:10"`, `"path:section"`) names an
   existing file inside the repository, and its line range or section is in that file;
 - every `nox -s NAME` written as code in docs/ or README.md names an existing session;
+- every `fastapi dev FOLDER/app/main.py` written as code there says `--reload-dir FOLDER`;
 - every steps/…, tests/… or docs/… path written in docs/ or README.md exists (paths may use
   the placeholders NN, NN-slug, …, * and {a,b}; workspace/… is the learner's and not checked).
 
@@ -358,6 +359,29 @@ def check_commands(root: Path, sessions: Iterable[str]) -> list[str]:
                     problems.append(
                         f"{where(root, page, lineno)}: `nox -s {name}`: there is no session "
                         f"{name!r} (`uv run nox -l` lists them)."
+                    )
+    return problems
+
+
+# -- fastapi dev commands ------------------------------------------------------------------
+
+DEV_COMMAND = re.compile(r"fastapi dev\s+(?P<folder>\S+?)/app/main\.py(?P<rest>[^`]*)")
+
+
+def check_dev_commands(root: Path) -> list[str]:
+    """Every `fastapi dev FOLDER/app/main.py` written as code in docs/ or README.md also says
+    `--reload-dir FOLDER`: run from the root without it, the server watches the whole
+    repository (.venv/ and .nox/ included), starts slower and restarts on unrelated changes."""
+    problems = []
+    for page in markdown_files(root):
+        for lineno, code in code_snippets(page.read_text(encoding="utf-8")):
+            for command in DEV_COMMAND.finditer(code):
+                folder = command["folder"]
+                if f"--reload-dir {folder}" not in command["rest"]:
+                    problems.append(
+                        f"{where(root, page, lineno)}: `fastapi dev {folder}/app/main.py` "
+                        f"without `--reload-dir {folder}`: add it, so that the server "
+                        "watches that code only."
                     )
     return problems
 

@@ -114,7 +114,7 @@ def describe(started: Started) -> str:
         "",
         "Next:",
         f"  read     {page}   (or serve the docs: uv run nox -s docs -- serve)",
-        f"  run      uv run fastapi dev {workspace}/app/main.py",
+        f"  run      uv run fastapi dev {workspace}/app/main.py --reload-dir {workspace}",
         f"  check    uv run nox -s step-{number} -- {workspace}",
         f"  stuck?   uv run nox -s diff -- {workspace} {number}",
     ]

@@ -49,6 +49,11 @@ def test_every_nox_command_in_the_docs_names_a_session():
     assert_none(repo_checks.check_commands(ROOT, sessions))
 
 
+def test_every_fastapi_dev_command_in_the_docs_watches_its_folder_only():
+    """Every `fastapi dev FOLDER/app/main.py` in docs/ and README.md says --reload-dir FOLDER."""
+    assert_none(repo_checks.check_dev_commands(ROOT))
+
+
 def test_every_path_in_the_docs_exists():
     """Every steps/…, tests/… and docs/… path written in docs/ and README.md exists."""
     assert_none(repo_checks.check_paths(ROOT))

@@ -44,7 +44,8 @@ CLEAN = {
     "docs/index.md": "# Home\n\nSee [step 01](steps/01-hello.md) and `steps/NN-slug/`.\n",
     "docs/steps/01-hello.md": PAGE.format(title="01", name="01-hello", number="01"),
     "docs/steps/02-more.md": PAGE.format(title="02", name="02-more", number="02"),
-    "README.md": "```bash\nuv run nox -s start -- 01   # start\nuv run nox\n```\n",
+    "README.md": "```bash\nuv run nox -s start -- 01   # start\nuv run nox\n```\n"
+    "Run it: `uv run fastapi dev workspace/app/main.py --reload-dir workspace`.\n",
     "noxfile.py": "import nox\n\n\n@nox.session\ndef docs(session):\n    pass\n",
 }
 
@@ -73,6 +74,7 @@ def all_problems(root: Path) -> list[str]:
         *repo_checks.check_step_pages(root),
         *repo_checks.check_snippets(root),
         *repo_checks.check_commands(root, SESSIONS),
+        *repo_checks.check_dev_commands(root),
         *repo_checks.check_paths(root),
         *repo_checks.check_pure_refactors(root, []),
     ]
@@ -300,7 +302,7 @@ def test_commands_in_the_readme_are_checked(repo):
     """README.md is checked as well as docs/."""
     append(repo, "README.md", "\n`uv run nox -s stat -- 01`\n")
     [problem] = repo_checks.check_commands(repo, SESSIONS)
-    assert problem.startswith("README.md:6:")
+    assert problem.startswith("README.md:7:")
 
 
 def test_arguments_after_the_double_dash_are_not_sessions(repo):
@@ -318,6 +320,36 @@ def test_sessions_are_read_from_the_noxfile_without_nox(repo):
         '@nox.session(name="my-diff")\ndef diff(session):\n    pass\n',
     )
     assert repo_checks.sessions_in_noxfile(repo) == {"start", "my-diff", "step-01", "step-02"}
+
+
+# -- fastapi dev commands -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Run `uv run fastapi dev workspace/app/main.py`.\n",
+        "```bash\nuv run fastapi dev steps/01-hello/app/main.py --port 8001\n```\n",
+        "`uv run fastapi dev steps/01-hello/app/main.py --reload-dir steps/02-more`\n",
+    ],
+)
+def test_a_fastapi_dev_command_watching_the_whole_repository_is_found(repo, text):
+    """`fastapi dev FOLDER/app/main.py` without `--reload-dir FOLDER` (or with another one)."""
+    append(repo, "docs/index.md", "\n" + text)
+    [problem] = repo_checks.check_dev_commands(repo)
+    assert problem.startswith("docs/index.md:")
+    assert "--reload-dir" in problem
+
+
+def test_a_fastapi_dev_command_with_its_reload_dir_passes(repo):
+    """The option may come after others, in a block or a code span."""
+    append(
+        repo,
+        "docs/index.md",
+        "\n```bash\nX=1 uv run fastapi dev steps/01-hello/app/main.py --port 8001 "
+        "--reload-dir steps/01-hello\n```\n",
+    )
+    assert repo_checks.check_dev_commands(repo) == []
 
 
 # -- paths --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Every step starts the way the docs say an instructor starts it, with a real server.
 
-`uv run fastapi dev steps/05-domain-structure/app/main.py`, run from the repository's root:
-this checks that the FastAPI CLI finds each step's app and that it answers over real HTTP
+`uv run fastapi dev steps/05-domain-structure/app/main.py --reload-dir steps/05-domain-structure`,
+run from the repository's root: this checks that the FastAPI CLI finds each step's app and
+that it answers over real HTTP
 (the black-box tests in tests/steps/ talk to the app in-process, without a server), and that
 its `/docs` and `/redoc` pages load nothing from another host: they must work on a classroom
 network without internet (SPEC.md; tests/browser/ proves it in a real browser for 07+).
@@ -24,20 +25,22 @@ from tools.steps import ROOT, Step, all_steps
 
 @pytest.fixture(scope="module", params=all_steps(), ids=lambda step: step.name)
 def served(request, tmp_path_factory) -> Iterator[tuple[Step, str]]:
-    """The step, and the base URL of `fastapi dev steps/NN-slug/app/main.py` serving it."""
+    """The step, and the base URL of `fastapi dev …/app/main.py --reload-dir …` serving it."""
     step: Step = request.param
     port = free_port()
-    main = step.path.relative_to(ROOT) / "app" / "main.py"
+    folder = step.path.relative_to(ROOT)
+    main = folder / "app" / "main.py"
     # Keep the root clean: the default ./workshop.db would land in the repository.
     database = tmp_path_factory.mktemp(step.number) / "serve.db"
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "BCRYPT_ROUNDS": "4"}
-    command = [sys.executable, "-m", "fastapi", "dev", str(main), "--port", str(port)]
+    command = [sys.executable, "-m", "fastapi", "dev", str(main), "--reload-dir", str(folder)]
+    command += ["--port", str(port)]
     with running_server([*command, "--no-reload"], port, cwd=ROOT, env=env) as base_url:
         yield step, base_url
 
 
 def test_step_serves_with_fastapi_dev(served):
-    """`fastapi dev steps/NN-slug/app/main.py` from the root serves the step over HTTP."""
+    """`fastapi dev steps/NN-slug/app/main.py --reload-dir steps/NN-slug` serves the step."""
     _, base_url = served
     response = httpx.get(f"{base_url}/", timeout=5)
     assert response.json() == {"message": "Hello World"}

@@ -124,7 +124,8 @@ def test_what_start_prints_names_real_pages_and_sessions(tmp_path):
     started = workspace.start_step("03", tmp_path / "workspace", NOW)
     text = workspace.describe(started)
     assert "docs/steps/03-crud.md" in text
-    assert f"uv run fastapi dev {tmp_path / 'workspace'}/app/main.py" in text
+    shown = tmp_path / "workspace"
+    assert f"uv run fastapi dev {shown}/app/main.py --reload-dir {shown}" in text
     named = set(sessions_named(text))
     assert named == {"docs", "step-03", "diff"}
     assert named <= sessions_in_noxfile(ROOT)

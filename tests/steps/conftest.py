@@ -249,7 +249,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(line)
     terminalreporter.write_line(
         f"{len(seen)} behaviour(s) to fix. Each line above is one test in tests/steps/; "
-        "its docstring is the behaviour SPEC asks for."
+        "its docstring is the behaviour SPEC.md asks for (the docs' Specification page)."
     )
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -42,12 +43,12 @@ async def test_tables_are_created_at_startup_not_at_import(app_under_test, tmp_p
     app_under_test.load()
     database = tmp_path / "test.db"
     if database.exists():
-        with sqlite3.connect(database) as connection:
+        with closing(sqlite3.connect(database)) as connection:
             tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             assert tables.fetchall() == [], "tables must be created in the lifespan, not on import"
     async with app_under_test.serve() as client:
         expect_status(await client.get("/items"), 200)
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
     assert tables, "after startup the database must hold the app's tables"
 

@@ -24,7 +24,7 @@ LAYOUT = [
 @pytest.mark.parametrize("path", LAYOUT)
 def test_domain_layout(app_under_test, path):
     """The app is split into app/{main,config,database}.py and app/items/{router,models,...}.py."""
-    assert (app_under_test.app_dir / path).is_file(), f"{path} is missing (see SPEC, step 05)"
+    assert (app_under_test.app_dir / path).is_file(), f"{path} is missing (see SPEC.md, step 05)"
 
 
 @pytest.mark.steps("05+")
