@@ -20,9 +20,7 @@ from app.schemas import Health
 
 # Logging is set up here, once. Every module logs with logging.getLogger(__name__);
 # the lines go to the terminal, where a server's log collector picks them up.
-logging.basicConfig(
-    level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-)
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logger = logging.getLogger(__name__)
 
 CallNext = Callable[[Request], Awaitable[Response]]
