@@ -135,6 +135,22 @@ def table(results: dict[str, dict], seconds: float) -> str:
                 f"| {statistics.median(result['known']):.0f} "
                 f"| {statistics.median(result['unknown']):.0f} |"
             )
+    # The same medians as a bar chart (Mermaid), for the page.
+    bars = [
+        (f"{step} {path.split('?')[0]}", statistics.median(result["busy"][path]))
+        for step, result in results.items()
+        for path in PROBES[step]
+    ]
+    lines += [
+        "",
+        "```mermaid",
+        "xychart-beta",
+        '    title "Median time of a cheap request while 4 clients log in"',
+        "    x-axis [" + ", ".join(f'"{label}"' for label, _ in bars) + "]",
+        '    y-axis "milliseconds"',
+        "    bar [" + ", ".join(f"{value:.0f}" for _, value in bars) + "]",
+        "```",
+    ]
     return "\n".join(lines) + "\n"
 
 

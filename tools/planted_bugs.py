@@ -237,8 +237,8 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/main.py",
-                "    except Exception:\n        logger.exception(",
-                ("    except Exception as exc:\n        logger.exception("),
+                "    except Exception:\n        # The traceback",
+                "    except Exception as exc:\n        # The traceback",
             ),
             Change(
                 "app/main.py",

@@ -20,9 +20,9 @@ class Settings(BaseSettings):
     # Signs the login tokens: whoever knows it can make tokens for any user. This default is
     # for development only; anywhere real, set SECRET_KEY to a long random value of your own.
     secret_key: str = "insecure-development-only-secret-key-do-not-use-in-production"
-    # At least a minute, at most a year: 0 would make every token expire as it is made.
+    # At least a minute, at most a year: with 0, tokens expire as they are made.
     access_token_expire_minutes: Annotated[int, Field(ge=1, le=60 * 24 * 365)] = 30
-    # The web pages allowed to call the API from a browser: a JSON list in CORS_ORIGINS.
+    # The web pages that may call the API from a browser: CORS_ORIGINS, in JSON.
     cors_origins: list[str] = ["http://localhost:3000"]
 
     @field_validator("cors_origins")
@@ -31,15 +31,17 @@ class Settings(BaseSettings):
         for origin in origins:
             if origin == "*":
                 raise ValueError(
-                    '"*" is refused: the app allows credentials, and "*" with credentials '
-                    "would let any website call the API as your logged-in users. "
-                    'List the origins instead: ["https://app.example.com"]'
+                    '"*" is refused: the app allows credentials, and "*" '
+                    "with credentials would let any website call the API as "
+                    "your logged-in users. List the origins instead: "
+                    '["https://app.example.com"]'
                 )
             scheme, _, host = origin.partition("://")
             if scheme not in {"http", "https"} or not host or "/" in host:
                 raise ValueError(
-                    f"{origin!r} is not an origin: write scheme://host[:port], with no path "
-                    'and no trailing slash, as the browser sends it: "http://localhost:3000"'
+                    f"{origin!r} is not an origin: write scheme://host[:port], "
+                    "with no path and no trailing slash, as the browser sends "
+                    'it: "http://localhost:3000"'
                 )
         return origins
 

@@ -20,7 +20,8 @@ from app.schemas import Health
 
 # Logging is set up here, once. Every module logs with logging.getLogger(__name__);
 # the lines go to the terminal, where a server's log collector picks them up.
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 logger = logging.getLogger(__name__)
 
 CallNext = Callable[[Request], Awaitable[Response]]
@@ -61,19 +62,22 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 
 @app.middleware("http")
 async def catch_errors(request: Request, call_next: CallNext) -> Response:
-    """An unhandled error: its traceback in the log, a 500 without details to the client."""
+    """An unhandled error: a 500 without details, the traceback in the log."""
     try:
         return await call_next(request)
     except Exception:
-        logger.exception("Unhandled error in %s %s", request.method, request.url.path)
+        # The traceback goes to the log; the client learns nothing of the code.
+        path = request.url.path
+        logger.exception("Unhandled error in %s %s", request.method, path)
         return JSONResponse(
             status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
             content={"detail": "Internal server error"},
         )
 
 
-# Which web pages (origins) may call the API from a browser. Outside catch_errors, so that
-# a 500 carries the CORS headers too: the browser then shows the error, not a CORS one.
+# Which web pages (origins) may call the API from a browser. Outside
+# catch_errors, so that a 500 carries the CORS headers too: the browser then
+# shows the error, not a CORS one.
 app.add_middleware(
     CORSMiddleware,
     allow_origins=settings.cors_origins,
@@ -85,7 +89,7 @@ app.add_middleware(
 
 @app.middleware("http")
 async def log_requests(request: Request, call_next: CallNext) -> Response:
-    """One line per request: method, path, status and how long the answer took."""
+    """One line per request: method, path, status and how long it took."""
     start = time.perf_counter()
     response = await call_next(request)
     duration_ms = (time.perf_counter() - start) * 1000
@@ -118,7 +122,7 @@ async def root() -> dict[str, str]:
     },
 )
 async def health(session: SessionDep, response: Response) -> Health:
-    """For a load balancer or an orchestrator: can this instance serve requests?"""
+    """For a load balancer or an orchestrator: can this instance serve?"""
     try:
         await session.exec(select(1))  # a real round trip to the database
     except Exception as exc:

@@ -38,14 +38,16 @@ def verify_password(password: str, hashed_password: str) -> bool:
         return False
 
 
-# An unknown email is checked against this hash, made once at import: the same bcrypt work
-# as a wrong password, so the time of the answer can't tell whether an email is registered.
+# An unknown email is checked against this hash, made once at import: the
+# same bcrypt work as a wrong password, so the time of the answer can't tell
+# whether an email is registered.
 DUMMY_HASH = hash_password("no user has this password")
 
 
 async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
-    # bcrypt is slow on purpose (about 0.25 s of CPU at cost 12). In a worker thread, the
-    # event loop goes on serving other requests meanwhile; called here, it would stop them all.
+    # bcrypt is slow on purpose (about 0.25 s of CPU at cost 12). In a worker
+    # thread, the event loop serves other requests meanwhile; called here, it
+    # would stop them all.
     hashed_password = await run_in_threadpool(hash_password, user_in.password)
     user = User(email=user_in.email, hashed_password=hashed_password)
     session.add(user)
