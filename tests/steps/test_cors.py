@@ -64,7 +64,9 @@ async def test_cors_origins_is_a_json_list(serve):
     origins = ["https://app.example.com", "https://admin.example.com:8443"]
     async with serve(CORS_ORIGINS=f'["{origins[0]}", "{origins[1]}"]') as client:
         for origin in origins:
-            expect_allowed(await client.options("/items", headers=preflight_headers(origin)), origin)
+            expect_allowed(
+                await client.options("/items", headers=preflight_headers(origin)), origin
+            )
         response = await client.options("/items", headers=preflight_headers(DEFAULT_ORIGIN))
         expect_refused(response, DEFAULT_ORIGIN)
 
