@@ -165,6 +165,20 @@ BUGS: tuple[Bug, ...] = (
                 "hashed_password=user_in.password",
             ),
         ),
+        steps="09",
+    ),
+    # From step 10 the hash is made in a worker thread: the same bug, in the new line.
+    Bug(
+        "plain-password-threaded",
+        "the password is stored unhashed",
+        (
+            Change(
+                "app/auth/service.py",
+                "run_in_threadpool(hash_password, user_in.password)",
+                "run_in_threadpool(str, user_in.password)",
+            ),
+        ),
+        steps="10+",
     ),
     Bug(
         "404-before-401",
@@ -192,6 +206,89 @@ BUGS: tuple[Bug, ...] = (
                 "await session.rollback()\n    if result.rowcount == 0:",
             ),
         ),
+    ),  # -- step 10: production-ready --------------------------------------------------------
+    Bug(
+        "health-without-query",
+        "/health says ok without asking the database",
+        (Change("app/main.py", "await session.exec(select(1))", "pass"),),
+        steps="10+",
+    ),
+    Bug(
+        "cors-any-origin",
+        "CORS lets every origin in",
+        (
+            Change(
+                "app/main.py",
+                "allow_origins=settings.cors_origins",
+                'allow_origins=["*"]',
+            ),
+        ),
+        steps="10+",
+    ),
+    Bug(
+        "any-origin-setting",
+        'CORS_ORIGINS=["*"] is accepted',
+        (Change("app/config.py", 'if origin == "*":', "if False:"),),
+        steps="10+",
+    ),
+    Bug(
+        "error-details",
+        "a 500 shows the error to the client",
+        (
+            Change(
+                "app/main.py",
+                "    except Exception:\n        # The traceback",
+                "    except Exception as exc:\n        # The traceback",
+            ),
+            Change(
+                "app/main.py",
+                'content={"detail": "Internal server error"}',
+                'content={"detail": repr(exc)}',
+            ),
+        ),
+        steps="10+",
+    ),
+    Bug(
+        "error-not-logged",
+        "a 500 leaves no traceback in the log",
+        (
+            Change(
+                "app/main.py",
+                'logger.exception("Unhandled error in',
+                'logger.info("Unhandled error in',
+            ),
+        ),
+        steps="10+",
+    ),
+    Bug(
+        "hash-on-event-loop",
+        "login checks the password on the event loop",
+        (
+            Change(
+                "app/auth/service.py",
+                "await run_in_threadpool(verify_password, password, hashed_password)",
+                "verify_password(password, hashed_password)",
+            ),
+        ),
+        steps="10+",
+    ),
+    Bug(
+        "no-dummy-hash",
+        "an unknown email is refused without hashing (its 401 comes faster)",
+        (
+            Change(
+                "app/auth/service.py",
+                "hashed_password = user.hashed_password if user else DUMMY_HASH",
+                "if user is None:\n        return None\n    hashed_password = user.hashed_password",
+            ),
+        ),
+        steps="10+",
+    ),
+    Bug(
+        "token-lifetime-unchecked",
+        "ACCESS_TOKEN_EXPIRE_MINUTES=0 is accepted",
+        (Change("app/config.py", "Field(ge=1, le=60 * 24 * 365)", "Field()"),),
+        steps="10+",
     ),
 )
 

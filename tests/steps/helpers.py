@@ -73,3 +73,25 @@ def signed_with(token: str, key: str, algorithm: str = "HS256") -> bool:
     """Whether `token` carries a valid `algorithm` signature made with `key`."""
     signing_input, _, signature = token.rpartition(".")
     return hmac.compare_digest(sign(signing_input, key, algorithm), signature)
+
+
+# -- an app that refuses to start --------------------------------------------------------
+
+
+async def start_failure(app_under_test: Any, **env: str | None) -> str:
+    """Why the app refuses to start with these variables: the error its import or its
+    lifespan raised, as text. Fails the test if the app starts."""
+    import pytest
+    from asgi_lifespan import LifespanManager
+
+    try:
+        app = app_under_test.load(**env)
+    except pytest.fail.Exception as exc:  # the harness could not import app.main: why
+        return str(exc)
+    try:
+        async with LifespanManager(app):
+            pass
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    settings = ", ".join(f"{name}={value}" for name, value in env.items())
+    pytest.fail(f"the app started with {settings}: it must refuse to", pytrace=False)
