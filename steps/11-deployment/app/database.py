@@ -3,7 +3,6 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import settings
@@ -13,11 +12,6 @@ engine = create_async_engine(settings.database_url)
 # Ids and offsets go into SQL as integers, and a database's integers have limits (PostgreSQL's
 # INTEGER is 32 bits): a larger number would fail inside the query, a 500. Refuse it up front.
 MAX_INT = 2**31 - 1
-
-
-async def create_db_and_tables() -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:

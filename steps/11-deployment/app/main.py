@@ -9,14 +9,14 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from app.auth.router import router as auth_router
-from app.database import create_db_and_tables, engine
+from app.database import engine
 from app.items.router import router as items_router
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Create the tables when the server starts, not when the module is imported.
-    await create_db_and_tables()
+    # The tables are Alembic's job now (`alembic upgrade head`, run before the server starts):
+    # the app no longer creates them. Leaving, close the database connections.
     yield
     await engine.dispose()
 

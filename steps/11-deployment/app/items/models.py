@@ -1,7 +1,8 @@
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import FiniteFloat
+from pydantic import FiniteFloat, StringConstraints
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
@@ -12,9 +13,14 @@ class ItemStatus(StrEnum):
     archived = "archived"
 
 
+# Text without the NUL character (U+0000): SQLite stores it, PostgreSQL refuses it (an error,
+# a 500). Refused up front on every database, and the OpenAPI schema says so (its pattern).
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
+
 class ItemBase(SQLModel):
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
+    name: Text = Field(min_length=1, max_length=100)
+    description: Text | None = Field(default=None, max_length=500)
     price: FiniteFloat = Field(gt=0)
     status: ItemStatus = ItemStatus.draft
 
