@@ -25,11 +25,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -138,6 +140,22 @@ def stored_bytes(database_url: str) -> bytes:
     queries = [f'SELECT t::text AS row FROM "{table["tablename"]}" AS t' for table in tables]
     results = postgres(database, *queries)
     return "\n".join(row["row"] for rows in results for row in rows).encode()
+
+
+def table_names(database_url: str) -> set[str]:
+    """The tables of a test database (none if the SQLite file doesn't exist)."""
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.split(":///", 1)[1])
+        if not path.exists():
+            return set()
+        with closing(sqlite3.connect(path)) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {name for (name,) in rows}
+    database = urlsplit(database_url).path.lstrip("/")
+    [rows] = postgres(
+        database, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
+    return {row["tablename"] for row in rows}
 
 
 # -- Alembic ---------------------------------------------------------------------------------
