@@ -11,7 +11,8 @@ MIN_SECRET_KEY_LENGTH = 32
 class Settings(BaseSettings):
     """Configuration from environment variables, or from a .env file."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # hide_input_in_errors: an error about the settings must not print them (SECRET_KEY).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = "sqlite+aiosqlite:///./workshop.db"
     # bcrypt's cost: each round more doubles the time of one hash (and of one login).
