@@ -22,7 +22,15 @@ from tools import diffing, planted_bugs, step_tests
 from tools import fuzz as fuzz_gate
 from tools import progress as learner_progress
 from tools import workspace as learner_workspace
-from tools.steps import PURE_REFACTORS, Step, UserError, all_steps, starting_point
+from tools.steps import (
+    FIRST_STEP_WITH_MIGRATIONS,
+    PURE_REFACTORS,
+    STEPS_DIR,
+    Step,
+    UserError,
+    all_steps,
+    starting_point,
+)
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
@@ -81,6 +89,11 @@ def make_step_session(step: Step) -> None:
         if missing:
             abort(session, missing)
         session.run(*pytest_args)
+        if int(step.number) >= FIRST_STEP_WITH_MIGRATIONS:
+            # The same tests on PostgreSQL: skipped, saying how to start one, if none answers
+            # at 127.0.0.1:5432 (WORKSHOP_POSTGRES_URL); with CI=true, that fails instead.
+            session.log("The same tests on PostgreSQL (--database postgresql)")
+            session.run(*pytest_args, "--database", "postgresql")
         if planted_bugs.has_suite(step.path):
             check_own_tests(session, step, folder, shown)
 
@@ -266,6 +279,21 @@ def lint(session: nox.Session) -> None:
     workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
     session.run("actionlint", *workflows)
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+
+
+@nox.session(name="deploy-lint", python=PYTHON, download_python="never")
+def deploy_lint(session: nox.Session) -> None:
+    """Lint the steps' Dockerfiles (hadolint) and validate their compose.yaml (Compose schema)."""
+    install(session, "deploy")
+    # No Docker daemon is needed: the files are read, not built or run.
+    dockerfiles = sorted(str(path) for path in STEPS_DIR.glob("*/Dockerfile"))
+    compose_files = sorted(str(path) for path in STEPS_DIR.glob("*/compose.yaml"))
+    session.run("hadolint", *dockerfiles)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.compose-spec", *compose_files)
+    # What the workshop promises beyond both (non-root, /health, uv sync --locked, workers…).
+    session.run("python", "-m", "tools.deploy_checks", *dockerfiles, *compose_files)
+    # Each of those checks fails on the defect it exists for, planted in a copy.
+    session.run("pytest", "tests/deploy", "-p", "no:cacheprovider")
 
 
 @nox.session(python=PYTHON, download_python="never")

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from tools.fuzz_exclusions import EXCLUDED_CHECKS, EXCLUDED_FAILURES, EXCUSED_LOG_ENV
+from tools.serve import migrate
 from tools.steps import ROOT, all_steps, get_step
 
 # -- what the gate runs ------------------------------------------------------------------------
@@ -168,6 +169,11 @@ def serve(uvicorn: Path, app_dir: Path, workdir: Path, log: Path) -> Iterator[st
         "SECRET_KEY": SECRET_KEY,
         "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "fastapi-workshop-pycache"),
     }
+    # From step 11 Alembic makes the tables: `alembic upgrade head` first.
+    try:
+        migrate(executable(uvicorn.parent, "python"), app_dir, env)
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(f"`alembic upgrade head` failed:\n{exc.stderr[-2000:]}") from exc
     command = [str(uvicorn), "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
     # Warnings and errors only (tracebacks of 500s included): no line per request.
     command += ["--log-level", "warning"]

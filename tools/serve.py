@@ -71,6 +71,26 @@ def running_server(
             _stop(server)
 
 
+def migrate(python: str | Path, app_dir: Path, env: Mapping[str, str]) -> None:
+    """Bring a step's database to its schema, if the step's migrations make it (step 11 on).
+
+    In: the Python that has alembic, the step's folder, and the variables to add to this
+    process's own (DATABASE_URL above all). For a folder with alembic.ini, runs
+    `python -m alembic upgrade head` there; for one without, does nothing (the app makes its
+    tables itself). Raises subprocess.CalledProcessError, its output attached, if it fails.
+    """
+    if not (app_dir / "alembic.ini").is_file():
+        return
+    subprocess.run(
+        [str(python), "-m", "alembic", "upgrade", "head"],
+        cwd=app_dir,
+        env=os.environ | dict(env),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 def _listening(port: int) -> bool:
     try:
         with socket.create_connection((HOST, port), timeout=1):

@@ -73,6 +73,12 @@ STARTER_DIR = ROOT / "tools" / "starter"
 PURE_REFACTORS: frozenset[str] = frozenset()
 
 
+# From this step on, Alembic owns the schema: the app no longer creates its tables, the test
+# harness runs `alembic upgrade head` on each test database, and the step tests run on SQLite
+# and on PostgreSQL (tests/steps/databases.py).
+FIRST_STEP_WITH_MIGRATIONS = 11
+
+
 class UserError(Exception):
     """A mistake in what someone asked for, to be reported in plain words (no traceback)."""
 

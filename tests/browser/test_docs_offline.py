@@ -22,7 +22,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from tools.serve import free_port, running_server
+from tools.serve import free_port, migrate, running_server
 from tools.steps import Step, all_steps
 
 EMAIL = "ada@example.com"
@@ -65,6 +65,7 @@ def server(request, tmp_path: Path) -> Iterator[str]:
         "BCRYPT_ROUNDS": "4",
         "SECRET_KEY": "browser-test-only-secret-key-0123456789abcdef",
     }
+    migrate(sys.executable, step.path, env)  # from step 11 Alembic makes the tables
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--app-dir", str(step.path)]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     # cwd: an empty folder, so that no .env or ./workshop.db of the repository is used.

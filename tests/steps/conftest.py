@@ -23,7 +23,14 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from tools.steps import get_step
+from tools.steps import FIRST_STEP_WITH_MIGRATIONS, get_step
+
+from .databases import DATABASES, run_migrations, stored_bytes
+
+# The database fixtures (the "x as x" form tells linters that importing them is the point).
+from .databases import empty_database_url as empty_database_url
+from .databases import migrated_template as migrated_template
+from .databases import test_database_url as test_database_url
 
 # Every environment variable of SPEC.md. Each test starts with none of them set
 # except those the harness sets, so an instructor's shell can't leak into a test.
@@ -53,6 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--app-dir",
         help="the folder holding app/main.py (default: the step's reference code)",
     )
+    group.addoption(
+        "--database",
+        choices=DATABASES,
+        default="sqlite",
+        help=f"the tests' databases: sqlite, or postgresql (from {FIRST_STEP_WITH_MIGRATIONS})",
+    )
 
 
 def step_range_matches(spec: str, step: int) -> bool:
@@ -78,6 +91,12 @@ def pytest_configure(config: pytest.Config) -> None:
             "The folder to check must hold app/__init__.py and app/main.py."
         )
     config.stash[STEP] = int(reference.number)
+    database = config.getoption("--database")
+    if database != "sqlite" and config.stash[STEP] < FIRST_STEP_WITH_MIGRATIONS:
+        raise pytest.UsageError(
+            f"--database {database}: the steps run on PostgreSQL from "
+            f"step {FIRST_STEP_WITH_MIGRATIONS} on."
+        )
     config.stash[APP_DIR] = app_dir
 
 
@@ -145,11 +164,20 @@ def forget_app_modules() -> None:
 class AppUnderTest:
     """Imports `app.main:app` from one folder, with the environment a test chose."""
 
-    def __init__(self, app_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def __init__(
+        self,
+        app_dir: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        database_url: str,
+        step: int,
+    ) -> None:
         self.app_dir = app_dir
         self.monkeypatch = monkeypatch
         self.tmp_path = tmp_path
-        self.database_url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        # This test's own database: empty, and from step 11 migrated (tests/steps/databases.py).
+        self.database_url = database_url
+        self.step = step
         # The SECRET_KEY the app was last loaded with (None if unset): tokens are signed with it.
         self.secret_key: str | None = TEST_SECRET_KEY
 
@@ -178,6 +206,19 @@ class AppUnderTest:
             pytest.fail(f"{self.app_dir}/app/main.py has no variable called `app`.", pytrace=False)
         return app
 
+    def stored_bytes(self) -> bytes:
+        """Everything the test's database holds, as bytes: the SQLite file, or PostgreSQL's
+        rows as text. For looking for what must never be stored (a plain password)."""
+        return stored_bytes(self.database_url)
+
+    def new_database(self, filename: str) -> str:
+        """The URL of another empty SQLite database in the test's folder, for a second server;
+        from step 11 migrated by `alembic upgrade head`, as the test's own database is."""
+        url = f"sqlite+aiosqlite:///{self.tmp_path / filename}"
+        if self.step >= FIRST_STEP_WITH_MIGRATIONS:
+            run_migrations(self.app_dir, url)
+        return url
+
     @asynccontextmanager
     async def serve(self, **env: str | None) -> AsyncIterator[httpx.AsyncClient]:
         """Start the app (lifespan included) and yield a client talking to it."""
@@ -193,11 +234,17 @@ class AppUnderTest:
 
 @pytest.fixture
 def app_under_test(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    test_database_url: str,
 ) -> AppUnderTest:
     # Work in an empty folder: a default ./workshop.db or a stray .env stays out of the test.
     monkeypatch.chdir(tmp_path)
-    return AppUnderTest(request.config.stash[APP_DIR], monkeypatch, tmp_path)
+    config = request.config
+    return AppUnderTest(
+        config.stash[APP_DIR], monkeypatch, tmp_path, test_database_url, config.stash[STEP]
+    )
 
 
 @pytest.fixture

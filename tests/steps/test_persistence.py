@@ -25,9 +25,9 @@ async def test_items_survive_a_restart(serve, auth_headers_for):
 
 
 @pytest.mark.steps("04+")
-async def test_database_url_is_honoured(serve, auth_headers_for, tmp_path):
+async def test_database_url_is_honoured(serve, auth_headers_for, app_under_test, tmp_path):
     """Two servers with different DATABASE_URLs don't see each other's items."""
-    other = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+    other = app_under_test.new_database("other.db")
     async with serve() as client:
         headers = await auth_headers_for(client)
         expect_status(await client.post("/items", json=NEW_ITEM, headers=headers), 201)
@@ -37,7 +37,7 @@ async def test_database_url_is_honoured(serve, auth_headers_for, tmp_path):
     assert (tmp_path / "other.db").exists(), "the app must create the database DATABASE_URL names"
 
 
-@pytest.mark.steps("04+")
+@pytest.mark.steps("04-10")  # from 11, Alembic makes them (test_deployment.py)
 async def test_tables_are_created_at_startup_not_at_import(app_under_test, tmp_path):
     """Importing app.main creates no tables; starting the server (the lifespan) does."""
     app_under_test.load()

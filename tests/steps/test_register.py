@@ -224,22 +224,22 @@ async def test_openapi_response_of_register_has_no_password(client):
 
 
 @pytest.mark.steps("06+")
-async def test_password_is_stored_as_a_bcrypt_hash(serve, tmp_path):
+async def test_password_is_stored_as_a_bcrypt_hash(serve, app_under_test):
     """The database holds a bcrypt hash of the password, never the password itself."""
     password = "plain-text-never-stored"
     async with serve() as client:
         expect_status(await register(client, password=password), 201)
-    stored = (tmp_path / "test.db").read_bytes()
+    stored = app_under_test.stored_bytes()
     assert password.encode() not in stored, "the password is in the database as plain text"
     assert BCRYPT_HASH.search(stored), "no bcrypt hash ($2b$…) in the database: hash with passlib"
 
 
 @pytest.mark.steps("06+")
-async def test_default_hashing_cost_is_at_least_12(serve, tmp_path):
+async def test_default_hashing_cost_is_at_least_12(serve, app_under_test):
     """Without BCRYPT_ROUNDS, passwords are hashed with a bcrypt cost of 12 or more."""
     async with serve(BCRYPT_ROUNDS=None) as client:
         expect_status(await register(client), 201)
-    found = BCRYPT_HASH.search((tmp_path / "test.db").read_bytes())
+    found = BCRYPT_HASH.search(app_under_test.stored_bytes())
     assert found, "no bcrypt hash ($2b$…) in the database: hash with passlib"
     cost = int(found[1])
     assert cost >= 12, f"the default bcrypt cost is {cost}: use 12 rounds or more in production"

@@ -46,10 +46,12 @@ def test_router_is_thin(app_under_test):
 
 
 @pytest.mark.steps("05+")
-async def test_database_url_from_dot_env(serve, auth_headers_for, tmp_path):
+async def test_database_url_from_dot_env(serve, auth_headers_for, app_under_test, tmp_path):
     """Without a DATABASE_URL variable, the app reads it from a .env file where it starts."""
     dotenv_database = tmp_path / "from-dotenv.db"
-    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite+aiosqlite:///{dotenv_database}\n")
+    (tmp_path / ".env").write_text(
+        f"DATABASE_URL={app_under_test.new_database(dotenv_database.name)}\n"
+    )
     async with serve(DATABASE_URL=None) as client:
         headers = await auth_headers_for(client)
         body = {"name": "Mug", "price": 3}

@@ -184,14 +184,14 @@ async def test_token_of_a_user_that_does_not_exist_is_401(client, claims, secret
 
 
 @pytest.mark.steps("07+")
-async def test_token_of_a_user_no_longer_in_the_database_is_401(serve, tmp_path):
+async def test_token_of_a_user_no_longer_in_the_database_is_401(serve, app_under_test):
     """A real token, shown to a server whose database no longer has its user, answers 401."""
     async with serve() as client:
         body = {"email": EMAIL, "password": PASSWORD}
         expect_status(await client.post("/auth/register", json=body), 201)
         login = await client.post("/auth/login", data={"username": EMAIL, "password": PASSWORD})
         token = expect_status(login, 200).json()["access_token"]
-    empty_database = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    empty_database = app_under_test.new_database("empty.db")
     async with serve(DATABASE_URL=empty_database) as client:
         expect_refused(await me(client, f"Bearer {token}"))
 
