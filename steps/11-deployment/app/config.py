@@ -1,6 +1,6 @@
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The default SECRET_KEY below is public (it is in this file): production must set its own.
@@ -9,7 +9,11 @@ MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    """Configuration from environment variables, or from a .env file."""
+    """Configuration from environment variables, or from a .env file.
+
+    Read and checked once, when the app starts: a bad value stops it there, with a
+    message naming the variable, instead of becoming a 500 at the first request.
+    """
 
     # hide_input_in_errors: an error about the settings must not print them (SECRET_KEY).
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
@@ -21,9 +25,32 @@ class Settings(BaseSettings):
     # Signs the login tokens: whoever knows it can make tokens for any user. This default is
     # for development only; anywhere real, set SECRET_KEY to a long random value of your own.
     secret_key: str = DEVELOPMENT_SECRET_KEY
-    access_token_expire_minutes: int = 30
+    # At least a minute, at most a year: with 0, tokens expire as they are made.
+    access_token_expire_minutes: Annotated[int, Field(ge=1, le=60 * 24 * 365)] = 30
+    # The web pages that may call the API from a browser: CORS_ORIGINS, in JSON.
+    cors_origins: list[str] = ["http://localhost:3000"]
     # "production" makes the checks below refuse to start with development settings.
     environment: Literal["development", "production"] = "development"
+
+    @field_validator("cors_origins")
+    @classmethod
+    def check_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin == "*":
+                raise ValueError(
+                    '"*" is refused: the app allows credentials, and "*" '
+                    "with credentials would let any website call the API as "
+                    "your logged-in users. List the origins instead: "
+                    '["https://app.example.com"]'
+                )
+            scheme, _, host = origin.partition("://")
+            if scheme not in {"http", "https"} or not host or "/" in host:
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port], "
+                    "with no path and no trailing slash, as the browser sends "
+                    'it: "http://localhost:3000"'
+                )
+        return origins
 
     @model_validator(mode="after")
     def refuse_development_secret_in_production(self) -> Self:

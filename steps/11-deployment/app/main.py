@@ -1,16 +1,30 @@
+import logging
 import math
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from sqlmodel import select
 
 from app.auth.router import router as auth_router
-from app.database import engine
+from app.config import settings
+from app.database import SessionDep, engine
 from app.items.router import router as items_router
+from app.schemas import Health
+
+# Logging is set up here, once. Every module logs with logging.getLogger(__name__);
+# the lines go to the terminal, where a server's log collector picks them up.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+logger = logging.getLogger(__name__)
+
+CallNext = Callable[[Request], Awaitable[Response]]
 
 
 @asynccontextmanager
@@ -42,6 +56,53 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
     )
 
 
+# Middleware wraps the app in layers: the one added last is the outermost, the first to
+# see a request. Here, from the outside in: log_requests, CORS, catch_errors, the routes.
+
+
+@app.middleware("http")
+async def catch_errors(request: Request, call_next: CallNext) -> Response:
+    """An unhandled error: a 500 without details, the traceback in the log."""
+    try:
+        return await call_next(request)
+    except Exception:
+        # The traceback goes to the log; the client learns nothing of the code.
+        path = request.url.path
+        logger.exception("Unhandled error in %s %s", request.method, path)
+        return JSONResponse(
+            status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            content={"detail": "Internal server error"},
+        )
+
+
+# Which web pages (origins) may call the API from a browser. Outside
+# catch_errors, so that a 500 carries the CORS headers too: the browser then
+# shows the error, not a CORS one.
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=settings.cors_origins,
+    allow_credentials=True,
+    allow_methods=["*"],
+    allow_headers=["*"],
+)
+
+
+@app.middleware("http")
+async def log_requests(request: Request, call_next: CallNext) -> Response:
+    """One line per request: method, path, status and how long it took."""
+    start = time.perf_counter()
+    response = await call_next(request)
+    duration_ms = (time.perf_counter() - start) * 1000
+    logger.info(
+        "%s %s %d %.1f ms",
+        request.method,
+        request.url.path,
+        response.status_code,
+        duration_ms,
+    )
+    return response
+
+
 app.include_router(auth_router)
 app.include_router(items_router)
 
@@ -49,3 +110,23 @@ app.include_router(items_router)
 @app.get("/")
 async def root() -> dict[str, str]:
     return {"message": "Hello World"}
+
+
+@app.get(
+    "/health",
+    responses={
+        status.HTTP_503_SERVICE_UNAVAILABLE: {
+            "model": Health,
+            "description": "The database can't be reached",
+        }
+    },
+)
+async def health(session: SessionDep, response: Response) -> Health:
+    """For a load balancer or an orchestrator: can this instance serve?"""
+    try:
+        await session.exec(select(1))  # a real round trip to the database
+    except Exception as exc:
+        logger.warning("Health check failed: %s: %s", type(exc).__name__, exc)
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return Health(status="unavailable")
+    return Health(status="ok")
