@@ -7,9 +7,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./workshop.db"
-    # bcrypt's cost: each round more doubles the time of one hash (and of one login).
-    # 12 or more in production; the tests set BCRYPT_ROUNDS=4 to stay fast.
-    bcrypt_rounds: int = 12
+    # Argon2's cost, for new hashes: passes over memory_cost KiB of memory. The defaults are
+    # argon2-cffi's (and pwdlib's): 3 passes over 64 MiB. The tests set ARGON2_MEMORY_COST=64 to
+    # stay fast. A hash made with other costs is re-made at its user's next login.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
     # Signs the login tokens: whoever knows it can make tokens for any user. This default is
     # for development only; anywhere real, set SECRET_KEY to a long random value of your own.
     secret_key: str = "insecure-development-only-secret-key-do-not-use-in-production"

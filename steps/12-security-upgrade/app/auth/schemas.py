@@ -3,7 +3,9 @@ from typing import Annotated
 from pydantic import AfterValidator, EmailStr, TypeAdapter
 from sqlmodel import Field, SQLModel
 
-# bcrypt reads at most 72 bytes of a password and silently ignores the rest.
+# bcrypt reads at most 72 bytes of a password and silently ignores the rest. New hashes are
+# Argon2, which has no such limit, but the rule stays: the old bcrypt hashes are still checked
+# at login, and the register contract (at most 72 bytes, else 422) doesn't change under clients.
 MAX_PASSWORD_BYTES = 72
 
 # EmailStr checks the address and normalises it (Unicode form, internationalised domains,
@@ -18,7 +20,9 @@ def normalize_email(text: str) -> str:
 
 def bcrypt_can_hash(password: str) -> str:
     """The password, if bcrypt can hash all of it; ValueError saying why not otherwise."""
-    if "\0" in password:  # bcrypt reads a password as a C string: NUL would end it
+    # bcrypt reads a password as a C string: NUL would end it. Argon2 takes NUL, but a password
+    # with one must stay as unusable as it was under bcrypt: one rule for old and new hashes.
+    if "\0" in password:
         raise ValueError("password must not contain the NUL character (U+0000)")
     # min_length counts characters, but bcrypt counts bytes: "é" is 2 in UTF-8, "€" is 3.
     if len(password.encode()) > MAX_PASSWORD_BYTES:

@@ -2,8 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
-from jose import jwt
-from passlib.context import CryptContext
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
+from pwdlib.hashers.argon2 import Argon2Hasher
+from pwdlib.hashers.bcrypt import BcryptHasher
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,7 +16,14 @@ from app.auth.schemas import UserCreate, bcrypt_can_hash, normalize_email
 from app.config import settings
 from app.database import MAX_INT
 
-pwd_context = CryptContext(schemes=["bcrypt"], bcrypt__rounds=settings.bcrypt_rounds)
+# The first hasher makes every new hash (Argon2); the others only verify the old hashes they
+# recognise (bcrypt's "$2b$…", written by steps 06-11), so nobody has to reset a password.
+password_hash = PasswordHash(
+    (
+        Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost),
+        BcryptHasher(),
+    )
+)
 
 # Tokens are signed with HS256, and decoding accepts HS256 only: never let a token's own
 # header choose how it is checked ("alg": "none" would mean "don't check").
@@ -25,16 +35,19 @@ class EmailAlreadyRegisteredError(Exception):
 
 
 def hash_password(password: str) -> str:
-    return pwd_context.hash(password)
+    return password_hash.hash(password)
 
 
-def verify_password(password: str, hashed_password: str) -> bool:
+def verify_password(password: str, hashed_password: str) -> tuple[bool, str | None]:
+    """Whether the password is right, and the hash to store instead of the old one (None:
+    keep it). A right password on a bcrypt hash, or on an Argon2 hash made with other costs
+    than today's settings, gives a new Argon2 hash; a wrong one never gives a hash."""
     try:
         # A password registration refuses (NUL, over 72 bytes: bcrypt would compare only the
-        # first 72) was never registered: it is a wrong password, not an error.
-        return pwd_context.verify(bcrypt_can_hash(password), hashed_password)
-    except ValueError:
-        return False
+        # first 72 of an old hash) was never registered: it is a wrong password, not an error.
+        return password_hash.verify_and_update(bcrypt_can_hash(password), hashed_password)
+    except (ValueError, UnknownHashError):  # a refused password; a hash no hasher knows
+        return False, None
 
 
 async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
@@ -61,8 +74,17 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
         return None
     result = await session.exec(select(User).where(User.email == email))
     user = result.first()
-    if user is None or not verify_password(password, user.hashed_password):
+    if user is None:
         return None
+    valid, new_hash = verify_password(password, user.hashed_password)
+    if not valid:
+        return None  # a failed login changes nothing
+    if new_hash is not None:
+        # The password is right and its hash is old (bcrypt): this is the one moment the app
+        # knows the password, so store its Argon2 hash now, in this login's transaction.
+        user.hashed_password = new_hash
+        session.add(user)
+        await session.commit()
     return user
 
 
@@ -83,13 +105,15 @@ def user_id_from_token(token: str) -> int | None:
             token,
             settings.secret_key,
             algorithms=[ALGORITHM],
-            options={"require_exp": True, "require_sub": True},
+            # PyJWT checks exp and iat when present; "require" makes a token without them bad.
+            options={"require": ["exp", "iat", "sub"]},
         )
         user_id = int(claims["sub"])
     except Exception:
-        # The token is whatever the client sent, and decoding it raises more than JWTError:
-        # python-jose lets TypeError ("exp": null), OverflowError ("exp": 1e400) and
-        # RecursionError (JSON nested too deep) through. Whatever it raises, the token is bad.
+        # The token is whatever the client sent, and decoding it raises more than
+        # jwt.InvalidTokenError: OverflowError ("exp": 1e400) and RecursionError (JSON nested
+        # too deep) get through PyJWT as they got through python-jose. Whatever it raises,
+        # the token is bad.
         return None
     # Only an id written plainly ("42", not " 42" or "042") that a database id can be.
     if str(user_id) != claims["sub"] or not 1 <= user_id <= MAX_INT:
