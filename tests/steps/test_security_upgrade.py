@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from tools.steps import get_step, previous_step
 
 from .conftest import TEST_ENV, AppUnderTest
-from .helpers import expect_status
+from .helpers import expect_status, make_token
 
 EMAIL, PASSWORD = "ada@example.com", "correct horse battery"
 
@@ -101,6 +102,21 @@ async def test_a_new_registration_is_hashed_with_argon2(app_under_test, old_toke
         expect_status(await login(client, email="grace@example.com"), 200)
         # Ada, who hasn't logged in since, keeps her bcrypt hash and keeps working.
         assert stored_hash(app_under_test).startswith("$2b$")
+
+
+@pytest.mark.steps("12+")
+async def test_a_token_with_an_unknown_critical_header_is_401(client, app_under_test):
+    """A well-signed token whose header lists an extension in `crit` that the app doesn't
+    know answers 401 (RFC 7515, 4.1.11: such a token is invalid). python-jose 3.5 accepts it."""
+    body = {"email": EMAIL, "password": PASSWORD}
+    user = expect_status(await client.post("/auth/register", json=body), 201).json()
+    now = int(time.time())
+    claims = {"sub": str(user["id"]), "iat": now, "exp": now + 600}
+    good = make_token(claims, app_under_test.secret_key)
+    expect_status(await client.get("/auth/me", headers={"Authorization": f"Bearer {good}"}), 200)
+    token = make_token(claims, app_under_test.secret_key, crit=["x-mfa"], **{"x-mfa": True})
+    response = await client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+    expect_status(response, 401)
 
 
 @pytest.mark.steps("12+")
