@@ -98,7 +98,8 @@ async def test_a_new_registration_is_hashed_with_argon2(app_under_test, old_toke
     async with app_under_test.serve() as client:
         body = {"email": "grace@example.com", "password": PASSWORD}
         expect_status(await client.post("/auth/register", json=body), 201)
-        assert stored_hash(app_under_test, "grace@example.com").startswith("$argon2id$")
+        new_hash = stored_hash(app_under_test, "grace@example.com")
+        assert new_hash.startswith("$argon2id$"), f"a new user's hash starts {new_hash[:7]!r}…"
         expect_status(await login(client, email="grace@example.com"), 200)
         # Ada, who hasn't logged in since, keeps her bcrypt hash and keeps working.
         assert stored_hash(app_under_test).startswith("$2b$")
@@ -106,8 +107,10 @@ async def test_a_new_registration_is_hashed_with_argon2(app_under_test, old_toke
 
 @pytest.mark.steps("12+")
 async def test_a_token_with_an_unknown_critical_header_is_401(client, app_under_test):
-    """A well-signed token whose header lists an extension in `crit` that the app doesn't
-    know answers 401 (RFC 7515, 4.1.11: such a token is invalid). python-jose 3.5 accepts it."""
+    """A signed token whose header has an unknown critical extension (`crit`) answers 401.
+
+    RFC 7515, 4.1.11: a token naming in `crit` an extension the receiver doesn't understand is
+    invalid. python-jose 3.5 accepts it; PyJWT refuses it."""
     body = {"email": EMAIL, "password": PASSWORD}
     user = expect_status(await client.post("/auth/register", json=body), 201).json()
     now = int(time.time())
