@@ -9,7 +9,7 @@ the app (lifespan), register one user, then time `--logins` calls of POST /auth/
 httpx's in-process transport; the median is one login's time. The apps alternate, `--rounds`
 times each, so that a busy machine slows both alike. A third measurement: a user registered by
 step 09, logging in for the first time under step 12 (bcrypt checked, then an Argon2 hash made
-and stored): the one-time cost of the upgrade.
+and stored): the one-time cost of the upgrade, `--logins` users each round.
 
 Needs the project's environment (httpx, asgi-lifespan and both steps' dependencies), unlike the
 other modules of tools/. Prints a table; returns nothing, raises CalledProcessError if an app
@@ -37,39 +37,40 @@ import httpx
 from asgi_lifespan import LifespanManager
 from app.main import app
 
-EMAIL, PASSWORD = "ada@example.com", "correct horse battery staple"
+PASSWORD = "correct horse battery staple"
 
 async def main(register, logins):
     async with LifespanManager(app) as manager, httpx.AsyncClient(
         transport=httpx.ASGITransport(app=manager.app), base_url="http://bench"
     ) as client:
-        if register:
-            body = {"email": EMAIL, "password": PASSWORD}
+        for i in range(register):
+            body = {"email": f"user{i}@example.com", "password": PASSWORD}
             assert (await client.post("/auth/register", json=body)).status_code == 201
         times = []
-        for _ in range(logins):
+        for i in logins:
+            form = {"username": f"user{i}@example.com", "password": PASSWORD}
             start = time.perf_counter()
-            response = await client.post(
-                "/auth/login", data={"username": EMAIL, "password": PASSWORD}
-            )
+            response = await client.post("/auth/login", data=form)
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, response.text
     print(json.dumps(times))
 
-asyncio.run(main(sys.argv[1] == "register", int(sys.argv[2])))
+asyncio.run(main(int(sys.argv[1]), json.loads(sys.argv[2])))
 """
 
 # The variables the tests set to make hashing cheap: unset here, so the defaults apply.
 CHEAP = ("BCRYPT_ROUNDS", "ARGON2_MEMORY_COST", "ARGON2_TIME_COST")
 
 
-def run_app(step_dir: Path, database: Path, register: bool, logins: int) -> list[float]:
-    """The login times (seconds) of the app in `step_dir` on the SQLite file `database`."""
+def run_app(step_dir: Path, database: Path, register: int, logins: list[int]) -> list[float]:
+    """The login times (seconds) of the app in `step_dir` on the SQLite file `database`: it
+    registers users 0 to `register` - 1 (user0@example.com, …), then logs in the users
+    numbered in `logins`, in that order, timing each login."""
     env = {k: v for k, v in os.environ.items() if k not in CHEAP}
     env |= {"PYTHONPATH": str(step_dir), "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
     args = [sys.executable, "-W", "ignore::DeprecationWarning", "-c", PROBE]
     completed = subprocess.run(
-        [*args, "register" if register else "existing", str(logins)],
+        [*args, str(register), json.dumps(logins)],
         cwd=database.parent,
         env=env,
         capture_output=True,
@@ -90,11 +91,12 @@ def main() -> None:
         for round_ in range(options.rounds):
             for name, step_dir in (("bcrypt", old), ("argon2", new)):
                 database = Path(tmp) / f"{name}-{round_}.db"
-                results[name] += run_app(step_dir, database, True, options.logins)
-            # Registered by 09, first login under 12: the upgrading login.
+                results[name] += run_app(step_dir, database, 1, [0] * options.logins)
+            # Registered by 09, each user's first login under 12: the upgrading login.
             database = Path(tmp) / f"upgrade-{round_}.db"
-            run_app(old, database, True, 0)
-            results["upgrade"] += run_app(new, database, False, 1)
+            users = list(range(options.logins))
+            run_app(old, database, options.logins, [])
+            results["upgrade"] += run_app(new, database, 0, users)
     print(f"One login at production cost (median, ms; {options.logins} logins x {options.rounds})")
     rows = {
         "bcrypt (step 09: passlib, 12 rounds)": results["bcrypt"],
