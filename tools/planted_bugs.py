@@ -83,6 +83,7 @@ BUGS: tuple[Bug, ...] = (
                 "return True",
             ),
         ),
+        steps="09-11",  # step 12 verifies with pwdlib: "any-password-pwdlib"
     ),
     Bug(
         "patch-any-item",
@@ -122,6 +123,7 @@ BUGS: tuple[Bug, ...] = (
                 '"require_exp": False, "verify_exp": False',
             ),
         ),
+        steps="09-11",  # step 12 decodes with PyJWT: "expired-token-pyjwt"
     ),
     Bug(
         "duplicate-email",
@@ -154,6 +156,7 @@ BUGS: tuple[Bug, ...] = (
                 '"require_sub": True, "verify_signature": False',
             ),
         ),
+        steps="09-11",  # step 12 decodes with PyJWT: "any-signature-pyjwt"
     ),
     Bug(
         "plain-password",
@@ -289,6 +292,82 @@ BUGS: tuple[Bug, ...] = (
         "ACCESS_TOKEN_EXPIRE_MINUTES=0 is accepted",
         (Change("app/config.py", "Field(ge=1, le=60 * 24 * 365)", "Field()"),),
         steps="10+",
+    ),
+    # Step 12: pwdlib and PyJWT. The same mistakes in the new code, and the upgrade's own.
+    Bug(
+        "any-password-pwdlib",
+        "any password logs in",
+        (
+            Change(
+                "app/auth/service.py",
+                "password_hash.verify_and_update(bcrypt_can_hash(password), hashed_password)",
+                "(True, None)",
+            ),
+        ),
+        steps="12+",
+    ),
+    Bug(
+        "expired-token-pyjwt",
+        "expired tokens are accepted",
+        (
+            Change(
+                "app/auth/service.py",
+                'options={"require": ["exp", "iat", "sub"]}',
+                'options={"require": ["exp", "iat", "sub"], "verify_exp": False}',
+            ),
+        ),
+        steps="12+",
+    ),
+    Bug(
+        "any-signature-pyjwt",
+        "tokens signed with any key are accepted",
+        (
+            Change(
+                "app/auth/service.py",
+                'options={"require": ["exp", "iat", "sub"]}',
+                # PyJWT stops checking exp too without a signature check, unless told.
+                'options={"require": ["exp", "iat", "sub"], "verify_signature": False, '
+                '"verify_exp": True}',
+            ),
+        ),
+        steps="12+",
+    ),
+    Bug(
+        "new-hashes-bcrypt",
+        "new passwords are still hashed with bcrypt",
+        (
+            Change(
+                "app/auth/service.py",
+                "password_hash = PasswordHash(\n    (\n",
+                "password_hash = PasswordHash(\n    (\n        BcryptHasher(),\n",
+            ),
+        ),
+        steps="12+",
+    ),
+    Bug(
+        "bcrypt-forgotten",
+        "users with an old bcrypt hash can no longer log in",
+        (Change("app/auth/service.py", "        BcryptHasher(),\n", ""),),
+        steps="12+",
+    ),
+    Bug(
+        "no-upgrade",
+        "an old bcrypt hash is never upgraded at login",
+        (Change("app/auth/service.py", "if new_hash is not None:", "if False:"),),
+        steps="12+",
+    ),
+    Bug(
+        "failed-login-rehashes",
+        "a failed login replaces the stored hash",
+        (
+            Change(
+                "app/auth/service.py",
+                "    if not valid:\n",
+                "    if not valid:\n        user.hashed_password = hash_password(password)\n"
+                "        await session.commit()\n",
+            ),
+        ),
+        steps="12+",
     ),
 )
 

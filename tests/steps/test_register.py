@@ -1,4 +1,5 @@
-"""Step 06 on: users register with an email and a password, stored as a bcrypt hash."""
+"""Step 06 on: users register with an email and a password, stored as a bcrypt hash
+(an Argon2 hash from step 12)."""
 
 import asyncio
 import re
@@ -10,6 +11,10 @@ from .helpers import expect_status
 PASSWORD = "correct horse battery"
 # A bcrypt hash: $2b$, the cost as two digits, $, 22 characters of salt and 31 of checksum.
 BCRYPT_HASH = re.compile(rb"\$2[abxy]?\$(\d\d)\$[./A-Za-z0-9]{53}")
+# An Argon2id hash (step 12): its version, memory (KiB), passes and lanes, then salt and hash.
+ARGON2_HASH = re.compile(
+    rb"\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[+/A-Za-z0-9]+\$[+/A-Za-z0-9]+"
+)
 
 
 async def register(client, email="ada@example.com", password=PASSWORD):
@@ -223,7 +228,7 @@ async def test_openapi_response_of_register_has_no_password(client):
     assert not leaks, f"the 201's schema shows {leaks}: declare a response model without them"
 
 
-@pytest.mark.steps("06+")
+@pytest.mark.steps("06-11")
 async def test_password_is_stored_as_a_bcrypt_hash(serve, app_under_test):
     """The database holds a bcrypt hash of the password, never the password itself."""
     password = "plain-text-never-stored"
@@ -234,7 +239,7 @@ async def test_password_is_stored_as_a_bcrypt_hash(serve, app_under_test):
     assert BCRYPT_HASH.search(stored), "no bcrypt hash ($2b$…) in the database: hash with passlib"
 
 
-@pytest.mark.steps("06+")
+@pytest.mark.steps("06-11")
 async def test_default_hashing_cost_is_at_least_12(serve, app_under_test):
     """Without BCRYPT_ROUNDS, passwords are hashed with a bcrypt cost of 12 or more."""
     async with serve(BCRYPT_ROUNDS=None) as client:
@@ -243,6 +248,31 @@ async def test_default_hashing_cost_is_at_least_12(serve, app_under_test):
     assert found, "no bcrypt hash ($2b$…) in the database: hash with passlib"
     cost = int(found[1])
     assert cost >= 12, f"the default bcrypt cost is {cost}: use 12 rounds or more in production"
+
+
+@pytest.mark.steps("12+")
+async def test_password_is_stored_as_an_argon2_hash(serve, app_under_test):
+    """The database holds an Argon2id hash ($argon2id$…) of the password, not a bcrypt one."""
+    password = "plain-text-never-stored"
+    async with serve() as client:
+        expect_status(await register(client, password=password), 201)
+    stored = app_under_test.stored_bytes()
+    assert password.encode() not in stored, "the password is in the database as plain text"
+    assert not BCRYPT_HASH.search(stored), "a new password was hashed with bcrypt, not Argon2"
+    assert ARGON2_HASH.search(stored), "no Argon2id hash ($argon2id$…) in the database"
+
+
+@pytest.mark.steps("12+")
+async def test_default_argon2_cost_is_at_least_owasps(serve, app_under_test):
+    """Without ARGON2_MEMORY_COST, new hashes use 19 MiB and 2 passes or more (OWASP's minimum)."""
+    async with serve(ARGON2_MEMORY_COST=None) as client:
+        expect_status(await register(client), 201)
+    found = ARGON2_HASH.search(app_under_test.stored_bytes())
+    assert found, "no Argon2id hash ($argon2id$…) in the database"
+    memory, passes = int(found[1]), int(found[2])
+    assert memory >= 19456 and passes >= 2, (
+        f"the default Argon2 cost is m={memory} KiB, t={passes}: use at least m=19456, t=2"
+    )
 
 
 @pytest.mark.steps("06+")
