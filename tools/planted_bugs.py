@@ -362,9 +362,11 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/auth/service.py",
-                "    if not valid:\n",
-                "    if not valid:\n        user.hashed_password = hash_password(password)\n"
-                "        await session.commit()\n",
+                "    if user is None or not valid:\n",
+                "    if user is not None and not valid:\n"
+                "        user.hashed_password = hash_password(password)\n"
+                "        await session.commit()\n"
+                "    if user is None or not valid:\n",
             ),
         ),
         steps="12+",
