@@ -28,16 +28,18 @@ async def test_an_unhandled_error_is_a_500_without_details(app_under_test, caplo
     """An error no route expects → 500 {"detail": "Internal server error"}; traceback logged.
 
     No input a client can send may cause one (SPEC), so the test breaks the server: it
-    drops the database's tables while the app runs, and lists the items.
+    drops the database's tables while the app runs, and lists the items. (On a SQLite file of
+    its own, also in a PostgreSQL run: the other tests share that database.)
     """
-    app = app_under_test.load()
+    database_url = app_under_test.new_database("broken.db")
+    app = app_under_test.load(DATABASE_URL=database_url)
     async with LifespanManager(app) as manager:
         # raise_app_exceptions=False: see the response, as a client would, even if the app
         # raises the error on to the server (Starlette's default 500 does).
         transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             assert (await c.get("/items")).status_code == 200
-            drop_every_table(app_under_test.tmp_path / "test.db")
+            drop_every_table(app_under_test.tmp_path / "broken.db")
             caplog.clear()
             response = await c.get("/items")
     assert response.status_code == 500, f"expected a 500, got {response.status_code}"
