@@ -214,7 +214,13 @@ BUGS: tuple[Bug, ...] = (
         "health-without-query",
         "/health says ok without asking the database",
         (Change("app/main.py", "await session.exec(select(1))", "pass"),),
-        steps="10+",
+        steps="10",
+    ),
+    Bug(
+        "health-without-table",
+        "/health says ok without asking the database",
+        (Change("app/main.py", "await session.exec(select(Item.id).limit(1))", "pass"),),
+        steps="11+",
     ),
     Bug(
         "cors-any-origin",

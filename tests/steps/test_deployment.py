@@ -62,9 +62,15 @@ def test_alembic_upgrade_head_makes_the_tables_and_downgrade_removes_them(
 
 @pytest.mark.steps("11+")
 async def test_the_app_creates_no_tables(serve, empty_database_url):
-    """Started on a database nobody migrated, the app creates no tables: that is Alembic's job."""
+    """Started on a database nobody migrated, the app creates no tables (Alembic's job), and
+    /health says it is not ready: 503, so no load balancer sends it traffic."""
     async with serve(DATABASE_URL=empty_database_url) as client:
         expect_status(await client.get("/"), 200)
+        response = await client.get("/health")
+        assert response.status_code == 503, (
+            f"/health answered {response.status_code} on a database without tables: query a "
+            "table the migrations make (select(Item.id)), not only select(1)"
+        )
     made = table_names(empty_database_url)
     assert not made, f"the app created {sorted(made)}: leave the schema to `alembic upgrade head`"
 
