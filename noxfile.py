@@ -56,15 +56,25 @@ def learner_dir(session: nox.Session, given: str, number: str = "01") -> Path:
     return path
 
 
+# As many workers as CPUs, at most 4: each one imports the libraries once (about a second).
+XDIST_ARGS = ("-n", "auto", "--maxprocesses", "4")
+# A learner's check: no tracebacks (the summary at the end names the cause and the place in
+# their code, tests/steps/conftest.py), no list of test ids. Given after these, --tb=short
+# brings the tracebacks back, and -x, --lf, -k work as in any pytest run.
+LEARNER_ARGS = ("--tb=no", "-rN")
+
+
 def make_step_session(step: Step) -> None:
     def check_step(session: nox.Session) -> None:
         install(session, "test")
-        pytest_args = ["pytest", "tests/steps", "--step", step.number]
+        # Several worker processes (pytest-xdist), each of one step, as SPEC asks; -n 0 turns
+        # them off. Bytecode cached under a temp folder (step_tests.bytecode_env).
+        pytest_args = ["pytest", "tests/steps", "--step", step.number, *XDIST_ARGS]
         if session.posargs:
             given, *extra = session.posargs
             app_dir = learner_dir(session, given, step.number)
-            pytest_args += ["--app-dir", str(app_dir), "--tb=short", *extra]
-        session.run(*pytest_args)
+            pytest_args += ["--app-dir", str(app_dir), *LEARNER_ARGS, *extra]
+        session.run(*pytest_args, env=step_tests.bytecode_env())
 
     check_step.__doc__ = (
         f"Check step {step.number} ({step.slug}) on the reference code, or on yours: -- PATH."
@@ -187,6 +197,13 @@ def progress(session: nox.Session) -> None:
     write_out(learner_progress.report(runs, app_dir))
     if any(run.outcome == "error" for run in runs):
         session.error("Some steps' tests could not run at all (see above)")
+
+
+@nox.session(python=False, default=False)
+def bench(session: nox.Session) -> None:
+    """Time the checks and print a table: -- --against REF compares with a commit, --full adds
+    the whole `uv run nox` (benchmarks/loop.py --help lists every option)."""
+    session.run(sys.executable, "benchmarks/loop.py", *session.posargs, external=True)
 
 
 def write_out(text: str) -> None:

@@ -88,6 +88,18 @@ def parse_counts(summary: str) -> dict[str, int]:
     return counts
 
 
+def bytecode_env() -> dict[str, str]:
+    """Environment variables that make Python cache compiled bytecode under a temp folder.
+
+    Out: {"PYTHONPYCACHEPREFIX": <temp>/fastapi-workshop-pycache, "PYTHONDONTWRITEBYTECODE": ""}.
+    Compiling FastAPI & co. afresh costs about two seconds per process, and the step tests
+    import the app under test afresh for every test. The cache stays out of steps/ and the
+    learner's folder, which is also why PYTHONDONTWRITEBYTECODE (set in some containers and
+    CI images to keep __pycache__ folders out of the sources) is switched off here: an empty
+    value is "unset" for Python."""
+    return {"PYTHONPYCACHEPREFIX": str(PYCACHE), "PYTHONDONTWRITEBYTECODE": ""}
+
+
 def pytest_command(
     python: str | Path, step: Step, app_dir: Path, basetemp: Path, exitfirst: bool = False
 ) -> list[str]:
@@ -107,12 +119,7 @@ def run_step(
     exitfirst stops at the first failing test: enough to know whether the step passes, in
     about a third of the time when it doesn't."""
     basetemp = scratch / f"step-{step.number}-{'x' if exitfirst else 'all'}"
-    env = os.environ | {
-        # Keep bytecode out of the learner's folder (and steps/), but do cache it: compiling
-        # FastAPI & co. afresh costs about a second per process.
-        "PYTHONPYCACHEPREFIX": str(PYCACHE),
-        "PYTHONIOENCODING": "utf-8",
-    }
+    env = os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
     try:
         completed = subprocess.run(
             pytest_command(python, step, app_dir, basetemp, exitfirst),
