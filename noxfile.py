@@ -201,8 +201,7 @@ def progress(session: nox.Session) -> None:
 
 @nox.session(python=False, default=False)
 def bench(session: nox.Session) -> None:
-    """Time the checks and print a table: -- --against REF compares with a commit, --full adds
-    the whole `uv run nox` (benchmarks/loop.py --help lists every option)."""
+    """Time the checks, as a table: -- --against REF (compare), --full (see benchmarks/loop.py)."""
     session.run(sys.executable, "benchmarks/loop.py", *session.posargs, external=True)
 
 
