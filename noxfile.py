@@ -58,10 +58,6 @@ def learner_dir(session: nox.Session, given: str, number: str = "01") -> Path:
 
 # As many workers as CPUs, at most 4: each one imports the libraries once (about a second).
 XDIST_ARGS = ("-n", "auto", "--maxprocesses", "4")
-# A learner's check: no tracebacks (the summary at the end names the cause and the place in
-# their code, tests/steps/conftest.py), no list of test ids. Given after these, --tb=short
-# brings the tracebacks back, and -x, --lf, -k work as in any pytest run.
-LEARNER_ARGS = ("--tb=no", "-rN")
 
 
 def make_step_session(step: Step) -> None:
@@ -73,7 +69,7 @@ def make_step_session(step: Step) -> None:
         if session.posargs:
             given, *extra = session.posargs
             app_dir = learner_dir(session, given, step.number)
-            pytest_args += ["--app-dir", str(app_dir), *LEARNER_ARGS, *extra]
+            pytest_args += ["--app-dir", str(app_dir), *step_tests.LEARNER_ARGS, *extra]
         session.run(*pytest_args, env=step_tests.bytecode_env())
 
     check_step.__doc__ = (

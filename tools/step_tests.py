@@ -23,6 +23,10 @@ from tools.steps import ROOT, Step
 # hang the whole command.
 TIMEOUT_SECONDS = 300
 PYCACHE = Path(tempfile.gettempdir()) / "fastapi-workshop-pycache"
+# A learner's check (`nox -s step-NN -- workspace`): no tracebacks and no list of test ids;
+# the summary at the end (tests/steps/failures.py) names each cause, the place in their code
+# and, for common mistakes, the fix. Given after these, --tb=short brings the tracebacks back.
+LEARNER_ARGS = ("--tb=no", "-rN")
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
 
 
@@ -58,15 +62,18 @@ class StepRun:
         return found[1] if found else None
 
     def _first_failure(self) -> tuple[str, str | None] | None:
-        # The step tests' summary (tests/steps/conftest.py) prints, under "what to fix",
-        # "- <behaviour>" and on the next line, indented, the reason.
+        # The step tests' summary (tests/steps/failures.py) prints, under "what to fix",
+        # "- <behaviour>" (one or more) and then, indented, the reason.
         lines = self.output.splitlines()
         for index, line in enumerate(lines):
             if "what to fix" in line and index + 1 < len(lines):
                 behaviour = lines[index + 1]
                 if behaviour.startswith("- "):
-                    reason = lines[index + 2] if index + 2 < len(lines) else ""
-                    reason = reason.strip() if reason.startswith("    ") else ""
+                    reason = ""
+                    for later in lines[index + 2 :]:
+                        if not later.startswith("- "):
+                            reason = later.strip() if later.startswith("    ") else ""
+                            break
                     return behaviour[2:].strip(), reason or None
         for line in lines:
             if line.startswith(("FAILED ", "ERROR ")):

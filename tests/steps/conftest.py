@@ -27,6 +27,9 @@ from asgi_lifespan import LifespanManager
 
 from tools.steps import get_step
 
+from .failures import Failure, explain, missing_routes
+from .failures import summary as failure_summary
+
 # Every environment variable of SPEC.md. Each test starts with none of them set
 # except those the harness sets, so an instructor's shell can't leak into a test.
 SPEC_ENV_VARS = (
@@ -188,6 +191,11 @@ class AppUnderTest:
         self.database_url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         # The SECRET_KEY the app was last loaded with (None if unset): tokens are signed with it.
         self.secret_key: str | None = TEST_SECRET_KEY
+        # For the summary of a failing test (failures.py): the app last loaded, the method of
+        # the last request sent, and the requests that no route answered (404 Not Found).
+        self.app: Any = None
+        self.last_method: str | None = None
+        self.not_found: list[tuple[str, str]] = []
 
     def load(self, **env: str | None) -> Any:
         """Import the app afresh. DATABASE_URL defaults to this test's own empty database,
@@ -213,7 +221,17 @@ class AppUnderTest:
         app = getattr(module, "app", None)
         if app is None:
             pytest.fail(f"{self.app_dir}/app/main.py has no variable called `app`.", pytrace=False)
+        self.app = app
         return app
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        self.last_method = request.method
+
+    async def _on_response(self, response: httpx.Response) -> None:
+        if response.status_code == 404:
+            await response.aread()
+            if response.text == '{"detail":"Not Found"}':  # no route matched: Starlette's 404
+                self.not_found.append((response.request.method, response.request.url.path))
 
     @asynccontextmanager
     async def serve(self, **env: str | None) -> AsyncIterator[httpx.AsyncClient]:
@@ -222,7 +240,9 @@ class AppUnderTest:
         async with (
             LifespanManager(app) as manager,
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+                transport=httpx.ASGITransport(app=manager.app),
+                base_url="http://testserver",
+                event_hooks={"request": [self._on_request], "response": [self._on_response]},
             ) as client,
         ):
             yield client
@@ -261,33 +281,119 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # The test's docstring says the behaviour in plain words: keep it for the summary.
     doc = inspect.getdoc(getattr(item, "function", None)) or ""
     report.behaviour = doc.splitlines()[0] if doc else item.name
+    if report.failed:
+        item.stash[FAILED] = True
+        # Plain strings on the report: they travel from pytest-xdist's workers too.
+        explained = explain_failure(item, call, report)
+        report.cause, report.where = explained.cause, explained.where
+        report.hint, report.hint_detail = explained.hint, explained.detail
     return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    result = yield
+    if item.stash.get(FAILED, False):
+        forget_unawaited_coroutines()
+    return result
+
+
+def forget_unawaited_coroutines() -> None:
+    """After a failed test: finalize the objects its error kept alive, now.
+
+    A missing `await` leaves a coroutine that the failing test's exception holds on to. When
+    the garbage collector frees it, some tests later, Python warns "coroutine ... was never
+    awaited", and (warnings being errors) pytest blames whichever test is running then. The
+    failure itself already names the coroutine; this warning, from this test's garbage, would
+    only be counted again somewhere else. Other warnings are passed on as usual."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):  # pytest keeps the last error here for post-mortem debugging
+            delattr(sys, name)
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        never_awaited = isinstance(unraisable.exc_value, RuntimeWarning) and "never awaited" in (
+            str(unraisable.exc_value)
+        )
+        if not never_awaited:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+
+
+def explain_failure(item: pytest.Item, call: pytest.CallInfo[None], report: Any) -> Failure:
+    exc = call.excinfo.value if call.excinfo is not None else None
+    message = str(report.longrepr or "")
+    if isinstance(exc, pytest.fail.Exception):  # the harness's own words (pytest.fail)
+        exc, message = None, exc.msg or ""
+    app_under_test = getattr(item, "funcargs", {}).get("app_under_test")
+    not_found: list[str] = []
+    last_method = None
+    if isinstance(app_under_test, AppUnderTest):
+        last_method = app_under_test.last_method
+        if app_under_test.not_found and app_under_test.app is not None:
+            not_found = missing_routes(app_under_test.not_found, app_under_test.app)
+    app_dir = item.config.stash[APP_DIR]
+    return explain(item.nodeid, report.behaviour, exc, message, app_dir, last_method, not_found)
+
+
+def shown_path(path: Path, config: pytest.Config) -> str:
+    try:
+        return path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     step = config.stash.get(STEP, None)
     app_dir = config.stash.get(APP_DIR, None)
-    if step is None:
+    if step is None or app_dir is None:
         return
-    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
-    if not failed:
+    write = terminalreporter.write_line
+    shown = shown_path(app_dir, config)
+    reference = app_dir == get_step(f"{step:02d}").path.resolve()
+    if reference:
+        whose = f"the reference solution in {shown}/ (not your code)"
+        yours = f"To check your code: uv run nox -s step-{step:02d} -- workspace"
+    else:
+        whose = f"{shown}/"
+    reports = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
+    if not reports:
         if exitstatus == 0:
-            terminalreporter.write_line(f"Step {step:02d}: every check passed for {app_dir}.")
+            write(f"Step {step:02d}: every check passed for {whose}.")
+            if reference:
+                write(yours)
         return
-    terminalreporter.section(f"step {step:02d}: what to fix in {app_dir}")
-    seen = set()
-    for report in failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        reason = crash.message if crash else str(report.longrepr or "").strip()
-        reason = reason.splitlines()[0] if reason else ""
-        line = f"- {getattr(report, 'behaviour', report.nodeid)}\n    {reason}"
-        if line not in seen:
-            seen.add(line)
-            terminalreporter.write_line(line)
-    terminalreporter.write_line(
-        f"{len(seen)} behaviour(s) to fix. Each line above is one test in tests/steps/; "
-        "its docstring is the behaviour SPEC asks for."
+    terminalreporter.section(f"step {step:02d}: what to fix in {whose}")
+    failures = {}
+    for report in sorted(reports, key=lambda r: (r.location[0], r.location[1] or 0)):
+        failures.setdefault(
+            report.nodeid,
+            Failure(
+                report.nodeid,
+                getattr(report, "behaviour", report.nodeid),
+                getattr(report, "cause", "") or str(report.longrepr or "").strip()[:200],
+                getattr(report, "where", ""),
+                getattr(report, "hint", ""),
+                getattr(report, "hint_detail", ""),
+            ),
+        )
+    for line in failure_summary(list(failures.values()), len(failures), app_dir):
+        write(line)
+    write(
+        "Each behaviour is one test's docstring in tests/steps/. Add to the command: --lf to "
+        "rerun only the failed tests, -x to stop at the first failure, -k WORD to run the tests "
+        "whose name has WORD, --tb=short to see each traceback."
     )
+    if reference:
+        write(yours)
 
 
 # -- fixtures shared by the capabilities --------------------------------------------
