@@ -12,7 +12,8 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,16 +158,28 @@ def run_many(
     runs: Sequence[tuple[Step, Path]],
     exitfirst: bool = False,
     jobs: int | None = None,
-) -> list[StepRun]:
-    """Run each (step, app folder) pair, several at a time; results in the order given."""
+    skip: Callable[[Step, list[StepRun]], bool] | None = None,
+) -> list[StepRun | None]:
+    """Run each (step, app folder) pair, several at a time, starting them in the order given;
+    results in that order. skip(step, runs finished so far), asked just before a run would
+    start, can leave it out: its result is then None (never without skip)."""
+    finished: list[StepRun] = []
+    lock = threading.Lock()
+
+    def one(step: Step, app_dir: Path, scratch: Path) -> StepRun | None:
+        with lock:
+            if skip is not None and skip(step, list(finished)):
+                return None
+        result = run_step(python, step, app_dir, scratch, exitfirst)
+        with lock:
+            finished.append(result)
+        return result
+
     with (
         tempfile.TemporaryDirectory(
             prefix="workshop-steps-", ignore_cleanup_errors=True
         ) as scratch,
         ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool,
     ):
-        futures = [
-            pool.submit(run_step, python, step, app_dir, Path(scratch), exitfirst)
-            for step, app_dir in runs
-        ]
+        futures = [pool.submit(one, step, app_dir, Path(scratch)) for step, app_dir in runs]
         return [future.result() for future in futures]
