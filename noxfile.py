@@ -56,16 +56,11 @@ def learner_dir(session: nox.Session, given: str, number: str = "01") -> Path:
     return path
 
 
-# As many workers as CPUs, at most 4: each one imports the libraries once (about a second).
-XDIST_ARGS = ("-n", "auto", "--maxprocesses", "4")
-
-
 def make_step_session(step: Step) -> None:
     def check_step(session: nox.Session) -> None:
         install(session, "test")
-        # Several worker processes (pytest-xdist), each of one step, as SPEC asks; -n 0 turns
-        # them off. Bytecode cached under a temp folder (step_tests.bytecode_env).
-        pytest_args = ["pytest", "tests/steps", "--step", step.number, *XDIST_ARGS]
+        # Several worker processes, bytecode cached under a temp folder (tools/step_tests.py).
+        pytest_args = ["pytest", "tests/steps", "--step", step.number, *step_tests.XDIST_ARGS]
         if session.posargs:
             given, *extra = session.posargs
             app_dir = learner_dir(session, given, step.number)

@@ -1,8 +1,8 @@
 """What a learner reads when a step's check fails (tests/steps/failures.py and conftest.py).
 
 The end-to-end tests plant a common mistake in a copy of a step, run that step's tests on it
-with the arguments of `uv run nox -s step-NN -- workspace` (tools/step_tests.LEARNER_ARGS),
-and read the output as the learner would.
+with the arguments of `uv run nox -s step-NN -- workspace` (tools/step_tests.py: workers,
+no tracebacks), and read the output as the learner would.
 """
 
 import os
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.steps import failures
-from tools.step_tests import LEARNER_ARGS, bytecode_env
+from tools.step_tests import LEARNER_ARGS, XDIST_ARGS, bytecode_env
 from tools.steps import ROOT, get_step
 
 SCREEN = 50  # lines: what fits in a terminal window without scrolling
@@ -24,7 +24,8 @@ def check(step: str, app_dir: Path, *extra: str) -> tuple[int, str]:
     completed = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "tests/steps", "--step", step),
-            *("--app-dir", str(app_dir), *LEARNER_ARGS, "-p", "no:cacheprovider", *extra),
+            *("--app-dir", str(app_dir), *XDIST_ARGS, *LEARNER_ARGS, "-p", "no:cacheprovider"),
+            *extra,
         ],
         cwd=ROOT,
         capture_output=True,
