@@ -132,12 +132,14 @@ def machine() -> str:
     )
 
 
-def table(roots: Sequence[Path], results: Sequence[list[Measure]], repeat: int) -> str:
+def table(
+    roots: Sequence[Path], commits: Sequence[str], results: Sequence[list[Measure]], repeat: int
+) -> str:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"Benchmark of {now}: {machine()}; best of {repeat} warm run(s)."]
     names = "ABCDEFGH"
-    for name, root in zip(names, roots, strict=False):
-        lines.append(f"{name}: {root} at {commit_of(root)}")
+    for name, root, commit in zip(names, roots, commits, strict=False):
+        lines.append(f"{name}: {root} at {commit}")
     lines.append("")
     header = ["command"]
     for name in names[: len(roots)]:
@@ -213,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 made.append(checkout(args.against, scratch / f"at-{args.against}"))
                 roots.append(made[-1])
             results = [plan(root, args, scratch) for root in roots]
+            commits = [commit_of(root) for root in roots]
             # Warm up: every session's virtualenv exists before anything is measured.
             for root, measures in zip(roots, results, strict=True):
                 for measure in measures:
@@ -236,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             for path in made:
                 remove_checkout(path)
-        print(table(roots, results, args.repeat))
+        print(table(roots, commits, results, args.repeat))
     return 0
 
 
