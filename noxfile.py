@@ -76,24 +76,26 @@ def learner_dir(session: nox.Session, given: str, number: str = "01") -> Path:
 def make_step_session(step: Step) -> None:
     def check_step(session: nox.Session) -> None:
         install(session, "test")
-        pytest_args = ["pytest", "tests/steps", "--step", step.number]
+        # Several worker processes, bytecode cached under a temp folder (tools/step_tests.py).
+        pytest_args = ["pytest", "tests/steps", "--step", step.number, *step_tests.XDIST_ARGS]
         folder, shown = step.path, step.path.relative_to(Path(__file__).parent).as_posix()
         if session.posargs:
             given, *extra = session.posargs
             folder, shown = learner_dir(session, given, step.number), given.rstrip("/\\")
             # One word, "--app-dir=PATH": pytest reads a separate PATH as a test folder before
             # the harness declares --app-dir, and loads PATH/tests/conftest.py (from step 09).
-            pytest_args += [f"--app-dir={folder}", "--tb=short", *extra]
+            pytest_args += [f"--app-dir={folder}", *step_tests.LEARNER_ARGS, *extra]
         # From step 09 the learner writes tests/: without them, say so before anything runs.
         missing = planted_bugs.missing_suite(step, folder, shown)
         if missing:
             abort(session, missing)
-        session.run(*pytest_args)
+        env = step_tests.bytecode_env()
+        session.run(*pytest_args, env=env)
         if int(step.number) >= FIRST_STEP_WITH_MIGRATIONS:
             # The same tests on PostgreSQL: skipped, saying how to start one, if none answers
             # at 127.0.0.1:5432 (WORKSHOP_POSTGRES_URL); with CI=true, that fails instead.
             session.log("The same tests on PostgreSQL (--database postgresql)")
-            session.run(*pytest_args, "--database", "postgresql")
+            session.run(*pytest_args, "--database", "postgresql", env=env)
         if planted_bugs.has_suite(step.path):
             check_own_tests(session, step, folder, shown)
 
@@ -260,6 +262,12 @@ def progress(session: nox.Session) -> None:
     write_out(learner_progress.report(runs, app_dir))
     if any(run.outcome == "error" for run in runs):
         session.error("Some steps' tests could not run at all (see above)")
+
+
+@nox.session(python=False, default=False)
+def bench(session: nox.Session) -> None:
+    """Time the checks, as a table: -- --against REF (compare), --full (see benchmarks/loop.py)."""
+    session.run(sys.executable, "benchmarks/loop.py", *session.posargs, external=True)
 
 
 def write_out(text: str) -> None:

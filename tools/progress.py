@@ -2,16 +2,16 @@
 
 How it decides, and why:
 
-- Every step's tests run against the folder, not only until the first failing step, because
-  a step's tests are not a superset of the earlier steps': step 02 wants `POST /items` to
-  answer 200 where step 03 wants 201, and from step 08 creating an item needs a token that
-  the tests of 03 to 07 don't send. Finished step-03 code fails step 02's tests, so "the first
-  failing step" would send that learner back to step 02.
 - The learner is on the step after the last step that passes (step 01 if none passes), or
-  done when the last step passes.
-- To stay quick, the steps run in parallel (tools/step_tests.py) and each stops at its first
-  failing test (enough to know it fails); then the step the learner is on runs in full, for
-  its counts and the first behaviour to fix.
+  done when the last step passes. Not "the first failing step": a step's tests are not a
+  superset of the earlier steps'. Step 02 wants `POST /items` to answer 200 where step 03
+  wants 201, and from step 08 creating an item needs a token that the tests of 03 to 07 don't
+  send, so finished step-03 code fails step 02's tests.
+- So the steps run from the last one down, several at a time (tools/step_tests.py), each
+  stopping at its first failing test (enough to know it fails). Once a step passes, the steps
+  below it don't change where the learner is, and those not yet started are left out (the
+  table says so): a learner on step 06 waits for steps 08 to 05, not for all of them.
+- Then the step the learner is on runs in full, for its counts and the first behaviour to fix.
 
 Standard library only.
 """
@@ -42,19 +42,29 @@ def check_progress(
     python: str | Path,
     app_dir: Path,
     steps: Sequence[Step] | None = None,
-    run: Callable[..., list[StepRun]] = run_many,
+    run: Callable[..., list[StepRun | None]] = run_many,
 ) -> list[StepRun]:
-    """Every step's result for app_dir; the current step's run is complete, the others may
+    """The results for app_dir of the steps checked, in the steps' order: from the last step
+    down to the highest one that passes. The current step's run is complete, the others may
     have stopped at their first failure."""
     steps = list(all_steps() if steps is None else steps)
-    runs = run(python, [(step, app_dir) for step in steps], exitfirst=True)
-    runs = [needs_own_tests(one) for one in runs]
+    order = {step: index for index, step in enumerate(steps)}
+
+    def below_a_pass(step: Step, finished: list[StepRun]) -> bool:
+        return any(
+            needs_own_tests(r).outcome == "pass" and order[r.step] > order[step] for r in finished
+        )
+
+    made = run(
+        python, [(step, app_dir) for step in reversed(steps)], exitfirst=True, skip=below_a_pass
+    )
+    runs = sorted((needs_own_tests(r) for r in made if r is not None), key=lambda r: order[r.step])
     step = current_step(runs, steps)
-    if step is not None:
-        index = steps.index(step)
-        lacks_tests = missing_suite(step, app_dir, "") is not None
-        if runs[index].outcome == "fail" and not lacks_tests:
-            runs[index] = run(python, [(step, app_dir)], exitfirst=False)[0]
+    lacks_tests = step is not None and missing_suite(step, app_dir, "") is not None
+    for index, done in enumerate(runs):
+        if done.step == step and done.outcome == "fail" and not lacks_tests:
+            full = run(python, [(step, app_dir)], exitfirst=False)[0]
+            runs[index] = full if full is not None else done
     return runs
 
 
@@ -87,17 +97,27 @@ def _tests(run: StepRun) -> str:
     return f"{passed} passed, {failed} failed"
 
 
-def table(runs: Sequence[StepRun], current: Step | None) -> str:
-    """One line per step: number, topic, result, tests; the current step is marked."""
-    width = max([len(run.step.slug) for run in runs] + [len("topic")])
+def table(
+    runs: Sequence[StepRun], current: Step | None, steps: Sequence[Step] | None = None
+) -> str:
+    """One line per step (of `steps`, default: those run): number, topic, result, tests; the
+    current step is marked, a step left out (below one that passes) says so."""
+    by_step = {run.step: run for run in runs}
+    steps = list(by_step) if steps is None else list(steps)
+    width = max([len(step.slug) for step in steps] + [len("topic")])
     lines = [f"  step  {'topic':<{width}}  result  tests"]
     lines.append("  " + "-" * (len(lines[0]) + 30))
-    for run in runs:
+    passing = [run.step.number for run in runs if run.outcome == "pass"]
+    for step in steps:
+        run = by_step.get(step)
+        if run is None:
+            higher = [number for number in passing if number > step.number]
+            note = f"not run: step {min(higher)} passes" if higher else "not run"
+            lines.append(f"  {step.number:<4}  {step.slug:<{width}}  {'-':<6}  {note}")
+            continue
         result = {"pass": "pass", "fail": "FAIL", "error": "ERROR"}[run.outcome]
         here = "   <- you are here" if current is not None and run.step == current else ""
-        lines.append(
-            f"  {run.step.number:<4}  {run.step.slug:<{width}}  {result:<6}  {_tests(run)}{here}"
-        )
+        lines.append(f"  {step.number:<4}  {step.slug:<{width}}  {result:<6}  {_tests(run)}{here}")
     return "\n".join(lines)
 
 
@@ -105,7 +125,12 @@ def report(runs: Sequence[StepRun], app_dir: Path) -> str:
     """The whole text `progress` prints."""
     shown = _shown(app_dir)
     step = current_step(runs)
-    lines = [f"Progress of {shown}/, against every step's tests:", "", table(runs, step), ""]
+    lines = [
+        f"Progress of {shown}/, against each step's tests from the last one down:",
+        "",
+        table(runs, step, all_steps()),
+        "",
+    ]
     for run in runs:
         if run.outcome == "error":
             lines.append(f"Step {run.step.number}'s tests could not run: {run.summary}")

@@ -12,7 +12,8 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,13 @@ from tools.steps import ROOT, Step
 # hang the whole command.
 TIMEOUT_SECONDS = 300
 PYCACHE = Path(tempfile.gettempdir()) / "fastapi-workshop-pycache"
+# `nox -s step-NN`: as many pytest-xdist workers as CPUs, at most 4 (each one imports the
+# libraries once, about a second), each worker of one step as SPEC asks. -n 0 turns them off.
+XDIST_ARGS = ("-n", "auto", "--maxprocesses", "4")
+# A learner's check (`nox -s step-NN -- workspace`): no tracebacks and no list of test ids;
+# the summary at the end (tests/steps/failures.py) names each cause, the place in their code
+# and, for common mistakes, the fix. Given after these, --tb=short brings the tracebacks back.
+LEARNER_ARGS = ("--tb=no", "-rN")
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
 
 
@@ -58,15 +66,18 @@ class StepRun:
         return found[1] if found else None
 
     def _first_failure(self) -> tuple[str, str | None] | None:
-        # The step tests' summary (tests/steps/conftest.py) prints, under "what to fix",
-        # "- <behaviour>" and on the next line, indented, the reason.
+        # The step tests' summary (tests/steps/failures.py) prints, under "what to fix",
+        # "- <behaviour>" (one or more) and then, indented, the reason.
         lines = self.output.splitlines()
         for index, line in enumerate(lines):
             if "what to fix" in line and index + 1 < len(lines):
                 behaviour = lines[index + 1]
                 if behaviour.startswith("- "):
-                    reason = lines[index + 2] if index + 2 < len(lines) else ""
-                    reason = reason.strip() if reason.startswith("    ") else ""
+                    reason = ""
+                    for later in lines[index + 2 :]:
+                        if not later.startswith("- "):
+                            reason = later.strip() if later.startswith("    ") else ""
+                            break
                     return behaviour[2:].strip(), reason or None
         for line in lines:
             if line.startswith(("FAILED ", "ERROR ")):
@@ -86,6 +97,18 @@ def parse_counts(summary: str) -> dict[str, int]:
         key = "errors" if word.startswith("error") else word
         counts[key] = counts.get(key, 0) + int(number)
     return counts
+
+
+def bytecode_env() -> dict[str, str]:
+    """Environment variables that make Python cache compiled bytecode under a temp folder.
+
+    Out: {"PYTHONPYCACHEPREFIX": <temp>/fastapi-workshop-pycache, "PYTHONDONTWRITEBYTECODE": ""}.
+    Compiling FastAPI & co. afresh costs about two seconds per process, and the step tests
+    import the app under test afresh for every test. The cache stays out of steps/ and the
+    learner's folder, which is also why PYTHONDONTWRITEBYTECODE (set in some containers and
+    CI images to keep __pycache__ folders out of the sources) is switched off here: an empty
+    value is "unset" for Python."""
+    return {"PYTHONPYCACHEPREFIX": str(PYCACHE), "PYTHONDONTWRITEBYTECODE": ""}
 
 
 def pytest_command(
@@ -109,12 +132,7 @@ def run_step(
     exitfirst stops at the first failing test: enough to know whether the step passes, in
     about a third of the time when it doesn't."""
     basetemp = scratch / f"step-{step.number}-{'x' if exitfirst else 'all'}"
-    env = os.environ | {
-        # Keep bytecode out of the learner's folder (and steps/), but do cache it: compiling
-        # FastAPI & co. afresh costs about a second per process.
-        "PYTHONPYCACHEPREFIX": str(PYCACHE),
-        "PYTHONIOENCODING": "utf-8",
-    }
+    env = os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
     try:
         completed = subprocess.run(
             pytest_command(python, step, app_dir, basetemp, exitfirst),
@@ -145,16 +163,28 @@ def run_many(
     runs: Sequence[tuple[Step, Path]],
     exitfirst: bool = False,
     jobs: int | None = None,
-) -> list[StepRun]:
-    """Run each (step, app folder) pair, several at a time; results in the order given."""
+    skip: Callable[[Step, list[StepRun]], bool] | None = None,
+) -> list[StepRun | None]:
+    """Run each (step, app folder) pair, several at a time, starting them in the order given;
+    results in that order. skip(step, runs finished so far), asked just before a run would
+    start, can leave it out: its result is then None (never without skip)."""
+    finished: list[StepRun] = []
+    lock = threading.Lock()
+
+    def one(step: Step, app_dir: Path, scratch: Path) -> StepRun | None:
+        with lock:
+            if skip is not None and skip(step, list(finished)):
+                return None
+        result = run_step(python, step, app_dir, scratch, exitfirst)
+        with lock:
+            finished.append(result)
+        return result
+
     with (
         tempfile.TemporaryDirectory(
             prefix="workshop-steps-", ignore_cleanup_errors=True
         ) as scratch,
         ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool,
     ):
-        futures = [
-            pool.submit(run_step, python, step, app_dir, Path(scratch), exitfirst)
-            for step, app_dir in runs
-        ]
+        futures = [pool.submit(one, step, app_dir, Path(scratch)) for step, app_dir in runs]
         return [future.result() for future in futures]

@@ -45,18 +45,36 @@ def test_last_step_passing_means_all_done():
     assert progress.current_step(runs_for("pass", "pass", "pass", "pass", "pass"), STEPS) is None
 
 
-def test_only_the_current_step_runs_in_full():
-    """All steps run once, stopping at their first failure; then the current step runs in full."""
+def test_steps_run_from_the_last_down_to_the_first_that_passes():
+    """Steps run from the last one down, stopping at their first failure; no step starts below
+    one that passed; then the current step runs in full."""
     calls = []
 
-    def runner(python, pairs, exitfirst):
+    def runner(python, pairs, exitfirst, skip=None):
         calls.append(([step.number for step, _ in pairs], exitfirst))
         outcomes = {"01": "pass", "02": "pass"}
-        return [fake_run(step, outcomes.get(step.number, "fail"), exitfirst) for step, _ in pairs]
+        made, finished = [], []
+        for step, _ in pairs:  # one at a time: each run finishes before the next starts
+            if skip is not None and skip(step, finished):
+                made.append(None)
+                continue
+            finished.append(fake_run(step, outcomes.get(step.number, "fail"), exitfirst))
+            made.append(finished[-1])
+        return made
 
     runs = progress.check_progress("python", Path("workspace"), STEPS, run=runner)
-    assert calls == [(["01", "02", "03", "04", "05"], True), (["03"], False)]
-    assert [run.exitfirst for run in runs] == [True, True, False, True, True]
+    assert calls == [(["05", "04", "03", "02", "01"], True), (["03"], False)]
+    assert [run.step.number for run in runs] == ["02", "03", "04", "05"], "01: below 02's pass"
+    assert [run.exitfirst for run in runs] == [True, False, True, True]
+
+
+def test_table_says_which_steps_were_left_out():
+    """A step below one that passes is listed as not run, naming the step that passes."""
+    runs = [fake_run(STEPS[2], "pass"), fake_run(STEPS[3], "fail")]
+    text = progress.table(runs, STEPS[3], STEPS[:4])
+    assert "not run: step 03 passes" in text.splitlines()[2]
+    assert "not run: step 03 passes" in text.splitlines()[3]
+    assert "<- you are here" in text.splitlines()[5]
 
 
 def test_report_names_the_step_and_the_commands():
@@ -97,7 +115,8 @@ def test_first_failure_is_the_behaviour_in_plain_words():
 
 
 def test_progress_on_a_fresh_copy_of_step_02_is_step_03(tmp_path):
-    """The real thing: step 02's code passes 01 and 02, fails 03 and 04: the learner is on 03.
+    """The real thing: step 02's code fails 04 and 03, passes 02: the learner is on 03 (and
+    step 01, below a passing step, may be left out).
 
     (Steps 01 to 04 only, to keep the repo checks quick; `nox -s progress` runs them all.)"""
     copy = tmp_path / "workspace"
@@ -105,7 +124,11 @@ def test_progress_on_a_fresh_copy_of_step_02_is_step_03(tmp_path):
     steps = all_steps()[:4]
     runs = progress.check_progress(sys.executable, copy, steps)
     outcomes = {run.step.number: run.outcome for run in runs}
-    assert outcomes == {"01": "pass", "02": "pass", "03": "fail", "04": "fail"}
+    assert {n: o for n, o in outcomes.items() if n != "01"} == {
+        "02": "pass",
+        "03": "fail",
+        "04": "fail",
+    }
     assert progress.current_step(runs, steps) == get_step("03")
     current = next(run for run in runs if run.step.number == "03")
     assert not current.exitfirst, "the current step's counts are complete"

@@ -11,6 +11,8 @@ or directly: `pytest tests/steps --step 03 [--app-dir workspace]`.
 
 from __future__ import annotations
 
+import functools
+import gc
 import importlib
 import inspect
 import sys
@@ -31,6 +33,8 @@ from .databases import DATABASES, run_migrations, stored_bytes
 from .databases import empty_database_url as empty_database_url
 from .databases import migrated_template as migrated_template
 from .databases import test_database_url as test_database_url
+from .failures import Failure, explain, missing_routes
+from .failures import summary as failure_summary
 
 # Every environment variable of SPEC.md. Each test starts with none of them set
 # except those the harness sets, so an instructor's shell can't leak into a test.
@@ -160,6 +164,40 @@ def forget_app_modules() -> None:
 
         default_registry.dispose(cascade=True)
         SQLModel.metadata.clear()
+    forget_library_caches()
+
+
+# Libraries that cache what they learn about an app's functions and classes in module-level
+# functools caches: FastAPI keeps up to 4096 endpoints and dependencies in each of its own.
+# Those entries keep every earlier test's app alive (its modules, models, routes), so memory
+# grows test after test and Python's garbage collector walks all of it again and again: about
+# a third of a step check's CPU time. Emptying a cache changes no behaviour, only what is
+# computed again.
+CACHING_LIBRARIES = frozenset({"fastapi", "pydantic", "starlette", "sqlmodel"})
+FUNCTOOLS_CACHE = type(functools.lru_cache(maxsize=1)(print))  # functools.cache's type too
+
+
+def forget_library_caches() -> None:
+    """Empty every functools cache defined at module level in CACHING_LIBRARIES."""
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] not in CACHING_LIBRARIES or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, FUNCTOOLS_CACHE):
+                value.cache_clear()
+
+
+def freeze_what_lives_on() -> None:
+    """Once, after the first app is loaded: hide the objects alive now (the libraries, which
+    stay to the end) from the garbage collector, so that each collection walks only what the
+    tests create. Python's own advice for long-lived processes (gc.freeze)."""
+    if not FROZEN:
+        gc.collect()
+        gc.freeze()
+        FROZEN.append(True)
+
+
+FROZEN: list[bool] = []
 
 
 class AppUnderTest:
@@ -181,6 +219,11 @@ class AppUnderTest:
         self.step = step
         # The SECRET_KEY the app was last loaded with (None if unset): tokens are signed with it.
         self.secret_key: str | None = TEST_SECRET_KEY
+        # For the summary of a failing test (failures.py): the app last loaded, the method of
+        # the last request sent, and the requests that no route answered (404 Not Found).
+        self.app: Any = None
+        self.last_method: str | None = None
+        self.not_found: list[tuple[str, str]] = []
 
     def load(self, **env: str | None) -> Any:
         """Import the app afresh. DATABASE_URL defaults to this test's own empty database,
@@ -202,9 +245,11 @@ class AppUnderTest:
                 f"Could not import app.main from {self.app_dir}: {type(exc).__name__}: {exc}",
                 pytrace=False,
             )
+        freeze_what_lives_on()
         app = getattr(module, "app", None)
         if app is None:
             pytest.fail(f"{self.app_dir}/app/main.py has no variable called `app`.", pytrace=False)
+        self.app = app
         return app
 
     def stored_bytes(self) -> bytes:
@@ -220,6 +265,15 @@ class AppUnderTest:
             run_migrations(self.app_dir, url)
         return url
 
+    async def _on_request(self, request: httpx.Request) -> None:
+        self.last_method = request.method
+
+    async def _on_response(self, response: httpx.Response) -> None:
+        if response.status_code == 404:
+            await response.aread()
+            if response.text == '{"detail":"Not Found"}':  # no route matched: Starlette's 404
+                self.not_found.append((response.request.method, response.request.url.path))
+
     @asynccontextmanager
     async def serve(self, **env: str | None) -> AsyncIterator[httpx.AsyncClient]:
         """Start the app (lifespan included) and yield a client talking to it."""
@@ -227,7 +281,9 @@ class AppUnderTest:
         async with (
             LifespanManager(app) as manager,
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+                transport=httpx.ASGITransport(app=manager.app),
+                base_url="http://testserver",
+                event_hooks={"request": [self._on_request], "response": [self._on_response]},
             ) as client,
         ):
             yield client
@@ -272,33 +328,120 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # The test's docstring says the behaviour in plain words: keep it for the summary.
     doc = inspect.getdoc(getattr(item, "function", None)) or ""
     report.behaviour = doc.splitlines()[0] if doc else item.name
+    if report.failed:
+        item.stash[FAILED] = True
+        # Plain strings on the report: they travel from pytest-xdist's workers too.
+        explained = explain_failure(item, call, report)
+        report.cause, report.where = explained.cause, explained.where
+        report.hint, report.hint_detail = explained.hint, explained.detail
     return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    result = yield
+    if item.stash.get(FAILED, False):
+        forget_unawaited_coroutines()
+    return result
+
+
+def forget_unawaited_coroutines() -> None:
+    """After a failed test: finalize the objects its error kept alive, now.
+
+    A missing `await` leaves a coroutine that the failing test's exception holds on to. When
+    the garbage collector frees it, some tests later, Python warns "coroutine ... was never
+    awaited", and (warnings being errors) pytest blames whichever test is running then. The
+    failure itself already names the coroutine; this warning, from this test's garbage, would
+    only be counted again somewhere else. Other warnings are passed on as usual."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):  # pytest keeps the last error here for post-mortem debugging
+            delattr(sys, name)
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        never_awaited = isinstance(unraisable.exc_value, RuntimeWarning) and "never awaited" in (
+            str(unraisable.exc_value)
+        )
+        if not never_awaited:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+
+
+def explain_failure(item: pytest.Item, call: pytest.CallInfo[None], report: Any) -> Failure:
+    exc = call.excinfo.value if call.excinfo is not None else None
+    message = str(report.longrepr or "")
+    if isinstance(exc, pytest.fail.Exception):  # the harness's own words (pytest.fail)
+        exc, message = None, exc.msg or ""
+    app_under_test = getattr(item, "funcargs", {}).get("app_under_test")
+    not_found: list[str] = []
+    last_method = None
+    if isinstance(app_under_test, AppUnderTest):
+        last_method = app_under_test.last_method
+        if app_under_test.not_found and app_under_test.app is not None:
+            not_found = missing_routes(app_under_test.not_found, app_under_test.app)
+    app_dir = item.config.stash[APP_DIR]
+    return explain(item.nodeid, report.behaviour, exc, message, app_dir, last_method, not_found)
+
+
+def shown_path(path: Path, config: pytest.Config) -> str:
+    try:
+        return path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     step = config.stash.get(STEP, None)
     app_dir = config.stash.get(APP_DIR, None)
-    if step is None:
+    if step is None or app_dir is None:
         return
-    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
-    if not failed:
+    write = terminalreporter.write_line
+    shown = shown_path(app_dir, config)
+    reference = app_dir == get_step(f"{step:02d}").path.resolve()
+    if reference:
+        whose = f"the reference solution in {shown}/ (not your code)"
+        yours = f"To check your code: uv run nox -s step-{step:02d} -- workspace"
+    else:
+        whose = f"{shown}/"
+    reports = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
+    if not reports:
         if exitstatus == 0:
-            terminalreporter.write_line(f"Step {step:02d}: every check passed for {app_dir}.")
+            write(f"Step {step:02d}: every check passed for {whose}.")
+            if reference:
+                write(yours)
         return
-    terminalreporter.section(f"step {step:02d}: what to fix in {app_dir}")
-    seen = set()
-    for report in failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        reason = crash.message if crash else str(report.longrepr or "").strip()
-        reason = reason.splitlines()[0] if reason else ""
-        line = f"- {getattr(report, 'behaviour', report.nodeid)}\n    {reason}"
-        if line not in seen:
-            seen.add(line)
-            terminalreporter.write_line(line)
-    terminalreporter.write_line(
-        f"{len(seen)} behaviour(s) to fix. Each line above is one test in tests/steps/; "
-        "its docstring is the behaviour SPEC.md asks for (the docs' Specification page)."
+    terminalreporter.section(f"step {step:02d}: what to fix in {whose}")
+    failures = {}
+    for report in sorted(reports, key=lambda r: (r.location[0], r.location[1] or 0)):
+        failures.setdefault(
+            report.nodeid,
+            Failure(
+                report.nodeid,
+                getattr(report, "behaviour", report.nodeid),
+                getattr(report, "cause", "") or str(report.longrepr or "").strip()[:200],
+                getattr(report, "where", ""),
+                getattr(report, "hint", ""),
+                getattr(report, "hint_detail", ""),
+            ),
+        )
+    for line in failure_summary(list(failures.values()), len(failures), app_dir):
+        write(line)
+    write(
+        "Each behaviour is one test's docstring in tests/steps/ (SPEC.md, the docs' "
+        "Specification page, is the contract). Add to the command: --lf to "
+        "rerun only the failed tests, -x to stop at the first failure, -k WORD to run the tests "
+        "whose name has WORD, --tb=short to see each traceback."
     )
+    if reference:
+        write(yours)
 
 
 # -- fixtures shared by the capabilities --------------------------------------------

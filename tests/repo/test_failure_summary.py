@@ -1,0 +1,165 @@
+"""What a learner reads when a step's check fails (tests/steps/failures.py and conftest.py).
+
+The end-to-end tests plant a common mistake in a copy of a step, run that step's tests on it
+with the arguments of `uv run nox -s step-NN -- workspace` (tools/step_tests.py: workers,
+no tracebacks), and read the output as the learner would.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.steps import failures
+from tools.step_tests import LEARNER_ARGS, XDIST_ARGS, bytecode_env
+from tools.steps import ROOT, get_step
+
+SCREEN = 50  # lines: what fits in a terminal window without scrolling
+
+
+def check(step: str, app_dir: Path, *extra: str) -> tuple[int, str]:
+    """Run step's tests on app_dir as the learner's check does; (exit status, output)."""
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "tests/steps", "--step", step),
+            *("--app-dir", str(app_dir), *XDIST_ARGS, *LEARNER_ARGS, "-p", "no:cacheprovider"),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ | bytecode_env(),
+        check=False,
+    )
+    return completed.returncode, completed.stdout + completed.stderr
+
+
+def planted(tmp_path: Path, step: str, path: str, old: str, new: str) -> Path:
+    copy = tmp_path / "workspace"
+    shutil.copytree(get_step(step).path, copy)
+    source = copy / path
+    text = source.read_text(encoding="utf-8")
+    assert old in text, f"the mistake can't be planted: {old!r} is not in {source}"
+    source.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy
+
+
+def test_missing_await_is_named_in_the_summary_on_one_screen(tmp_path):
+    """A missing `await` before session.get: the summary shows the coroutine, points at the
+    line without `await`, names the fix, counts as pytest does, and fits on one screen."""
+    copy = planted(
+        tmp_path,
+        "04",
+        "app/main.py",
+        "await session.get(Item, item_id)",
+        "session.get(Item, item_id)",
+    )
+    status, output = check("04", copy)
+    assert status == 1, output
+    assert "input: <coroutine object AsyncSession.get>" in output
+    assert "Hint: a coroutine turned up where a value was expected: an `await` is missing" in output
+    assert re.search(r"workspace/app/main\.py:\d+: item = session\.get\(Item, item_id\)", output)
+    failed = re.search(r"(\d+) failed", output)
+    assert failed and f"from {failed[1]} failing tests" in output, output
+    assert "error" not in output.splitlines()[-1], "no test blamed for another's coroutine"
+    assert "Traceback" not in output and "site-packages" not in output
+    assert len(output.splitlines()) <= SCREEN, output
+
+
+def test_router_not_included_is_said_once(tmp_path):
+    """Without app.include_router(auth_router), the summary says once that the route is
+    missing from the app, instead of one "answered 404" per test."""
+    copy = planted(tmp_path, "06", "app/main.py", "app.include_router(auth_router)\n", "")
+    status, output = check("06", copy, "-k", "register")
+    assert status == 1, output
+    assert output.count("the app has no route for POST /auth/register") == 1, output
+    assert "answered 404" not in output
+    assert "include its router" in output
+    assert len(output.splitlines()) <= SCREEN, output
+
+
+def test_patch_without_exclude_unset_gets_the_fix(tmp_path):
+    """model_dump() without exclude_unset on PATCH: the NOT NULL failure comes with the fix."""
+    copy = planted(tmp_path, "04", "app/main.py", "model_dump(exclude_unset=True)", "model_dump()")
+    status, output = check("04", copy, "-k", "update")
+    assert status == 1, output
+    assert "NOT NULL constraint failed" in output
+    assert "model_dump(exclude_unset=True)" in output.split("what to fix")[1]
+
+
+def test_the_reference_code_is_called_so():
+    """Forgetting `-- workspace` checks the reference solution: the output says so, and how
+    to check one's own code."""
+    status, output = check("01", get_step("01").path)
+    assert status == 0, output
+    assert "every check passed for the reference solution in steps/01-hello/" in output
+    assert "To check your code: uv run nox -s step-01 -- workspace" in output
+
+
+# -- the parts, on made-up failures ------------------------------------------------------
+
+
+class FakeValidationError(Exception):
+    def errors(self):
+        return [{"loc": ("response",), "msg": "Input should be an object", "input": 3}]
+
+    def __str__(self):
+        return "1 validation error:\n  {'input': 3}"
+
+
+def test_cause_keeps_the_line_that_names_it():
+    """Not only the first line ("1 validation error:"): the error's message and input."""
+    assert failures.cause_of(FakeValidationError()) == (
+        "FakeValidationError: response: Input should be an object, input: 3"
+    )
+    assert failures.cause_of(ValueError("3 problems:\nthe first one\nthe second")) == (
+        "ValueError: 3 problems: the first one"
+    )
+    assert failures.cause_of(RuntimeError()) == "RuntimeError"
+
+
+class FakeApp:
+    def openapi(self):
+        return {"paths": {"/items/{item_id}": {"get": {}}, "/items": {"post": {}}}}
+
+
+def test_missing_routes_are_those_not_in_openapi():
+    not_found = [("GET", "/items/7"), ("POST", "/auth/login"), ("POST", "/auth/login")]
+    assert failures.missing_routes(not_found, FakeApp()) == ["POST /auth/login"]
+    assert failures.missing_routes(not_found, object()) == [], "no OpenAPI document: no hint"
+
+
+def test_summary_groups_by_cause_and_counts_like_pytest():
+    made = [
+        failures.Failure("t::a[1]", "A works.", "KeyError: 'x'", "ws/app/main.py:3, in f"),
+        failures.Failure("t::a[2]", "A works.", "KeyError: 'x'", "ws/app/main.py:3, in f"),
+        failures.Failure("t::b", "B works.", "KeyError: 'x'", "ws/app/main.py:3, in f"),
+        failures.Failure("t::c", "C works.", "AssertionError: expected 201"),
+    ]
+    lines = failures.summary(made, 4)
+    assert lines[:5] == [
+        "- A works.",
+        "- B works.",
+        "    KeyError: 'x'",
+        "    at ws/app/main.py:3, in f",
+        "- C works.",
+    ]
+    assert (
+        lines[-1] == "3 behaviours to fix, from 4 failing tests (the cases of one test count once)."
+    )
+
+
+def test_unawaited_calls_are_found(tmp_path):
+    app = tmp_path / "ws" / "app"
+    app.mkdir(parents=True)
+    (app / "main.py").write_text(
+        "async def f(session):\n"
+        "    a = await session.get(1)\n"
+        "    b = session.get(2)\n"
+        "    c = {}.get(3)\n",
+        encoding="utf-8",
+    )
+    found = failures.unawaited_calls(tmp_path / "ws", {"AsyncSession.get"})
+    assert found == ["ws/app/main.py:3: b = session.get(2)"]
