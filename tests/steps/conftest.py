@@ -16,8 +16,8 @@ import gc
 import importlib
 import inspect
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -342,23 +342,23 @@ FAILED = pytest.StashKey[bool]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    result = yield
-    if item.stash.get(FAILED, False):
-        forget_unawaited_coroutines()
+    if not item.stash.get(FAILED, False):
+        return (yield)
+    with unawaited_coroutines_ignored():
+        result = yield  # the fixtures' teardown may free the failed test's coroutines
+        forget_failed_test()
     return result
 
 
-def forget_unawaited_coroutines() -> None:
-    """After a failed test: finalize the objects its error kept alive, now.
+@contextmanager
+def unawaited_coroutines_ignored() -> Iterator[None]:
+    """After a failed test: no "coroutine ... was never awaited" from its garbage.
 
-    A missing `await` leaves a coroutine that the failing test's exception holds on to. When
-    the garbage collector frees it, some tests later, Python warns "coroutine ... was never
-    awaited", and (warnings being errors) pytest blames whichever test is running then. The
-    failure itself already names the coroutine; this warning, from this test's garbage, would
-    only be counted again somewhere else. Other warnings are passed on as usual."""
-    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
-        if hasattr(sys, name):  # pytest keeps the last error here for post-mortem debugging
-            delattr(sys, name)
+    A missing `await` leaves coroutines that the failing test's exception holds on to. When
+    they are freed (in the test's teardown, or some tests later), Python warns "coroutine ...
+    was never awaited", and (warnings being errors) pytest counts an error in whichever test
+    is running then. The failure itself already names the coroutine; this warning would only
+    count it again. Other unraisable exceptions are passed on as usual."""
     previous = sys.unraisablehook
 
     def hook(unraisable: Any) -> None:
@@ -370,9 +370,17 @@ def forget_unawaited_coroutines() -> None:
 
     sys.unraisablehook = hook
     try:
-        gc.collect()
+        yield
     finally:
         sys.unraisablehook = previous
+
+
+def forget_failed_test() -> None:
+    """Finalize the objects a failed test's error kept alive, now (not some tests later)."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):  # pytest keeps the last error here for post-mortem debugging
+            delattr(sys, name)
+    gc.collect()
 
 
 def explain_failure(item: pytest.Item, call: pytest.CallInfo[None], report: Any) -> Failure:
