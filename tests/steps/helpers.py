@@ -94,4 +94,8 @@ async def start_failure(app_under_test: Any, **env: str | None) -> str:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     settings = ", ".join(f"{name}={value}" for name, value in env.items())
-    pytest.fail(f"the app started with {settings}: it must refuse to", pytrace=False)
+    pytest.fail(
+        f"the app started with {settings}: it must refuse to start, with a message naming "
+        "the setting (validate it in Settings)",
+        pytrace=False,
+    )
