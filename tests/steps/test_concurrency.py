@@ -21,13 +21,16 @@ async def create_items(client, headers, count):
 
 @pytest.mark.steps("04+")
 async def test_patch_and_delete_racing_on_one_item_never_fail(client, auth_headers):
-    """3 PATCHes and a DELETE at once on each of 30 items, 5 times: only 200/404 and 204/404.
+    """3 PATCHes and a DELETE at once on each of 30 items, twice: only 200/404 and 204/404.
 
     Another request may delete the row between this one's read and its write: the UPDATE
     then matches no row (SQLAlchemy's StaleDataError) and re-reading it fails. That is a 404
-    (the item is gone), not a 500.
+    (the item is gone), not a 500. On SQLite one round of 120 requests caught each of two
+    such faults every time (a PATCH without the StaleDataError catch, a refresh after commit:
+    6 runs each); the second round is margin. On PostgreSQL the race is rarer: the first
+    fault was caught in 2 of 4 runs of two rounds, and in none of 4 runs of five.
     """
-    for _ in range(5):
+    for _ in range(2):
         ids = await create_items(client, auth_headers, 30)
         requests = []
         for item_id in ids:
