@@ -147,7 +147,8 @@ SESSIONS_ENV = "WORKSHOP_NOX_SESSIONS"
 @nox.session(python=PYTHON, download_python="never")
 def consistency(session: nox.Session) -> None:
     """Check the repo: steps, pages, includes, commands and paths in docs, each step's tests."""
-    install(session, "test")
+    # docs: tests/repo/test_docs_build.py builds the site and reads the step pages' HTML.
+    install(session, "test", "docs")
     # 1. Each step's tests fail on the previous step's code: a learner's starting point must
     #    not already pass. All steps at once, each in its own pytest process, each stopping at
     #    its first failing test (one is enough to show it).

@@ -10,6 +10,8 @@ a list of problems, each saying where and what to fix; an empty list means the c
   existing file inside the repository, and its line range or section is in that file;
 - every `nox -s NAME` written as code in docs/ or README.md names an existing session;
 - every `fastapi dev FOLDER/app/main.py` written as code there says `--reload-dir FOLDER`;
+- every `python -c "CODE"` written as code there is Python that compiles (what the one-liners
+  that read workshop.db print is checked by running them: tests/repo/test_docs_commands.py);
 - every steps/…, tests/… or docs/… path written in docs/ or README.md exists (paths may use
   the placeholders NN, NN-slug, …, * and {a,b}; workspace/… is the learner's and not checked).
 
@@ -382,6 +384,35 @@ def check_dev_commands(root: Path) -> list[str]:
                         f"{where(root, page, lineno)}: `fastapi dev {folder}/app/main.py` "
                         f"without `--reload-dir {folder}`: add it, so that the server "
                         "watches that code only."
+                    )
+    return problems
+
+
+# -- python -c one-liners ------------------------------------------------------------------
+
+PYTHON_ONE_LINER = re.compile(
+    r"""\bpython3?(?:\.exe)? -c (?:"(?P<double>[^"]*)"|'(?P<single>[^']*)')"""
+)
+
+
+def python_one_liners(code: str) -> Iterator[str]:
+    """The CODE of every `python -c "CODE"` (or 'CODE') in a line of code."""
+    for match in PYTHON_ONE_LINER.finditer(code):
+        yield match["double"] if match["double"] is not None else match["single"]
+
+
+def check_python_one_liners(root: Path) -> list[str]:
+    """Every `python -c "CODE"` written as code in docs/ or README.md compiles as Python."""
+    problems = []
+    for page in markdown_files(root):
+        for lineno, code in code_snippets(page.read_text(encoding="utf-8")):
+            for source in python_one_liners(code):
+                try:
+                    compile(source, "<python -c>", "exec")
+                except SyntaxError as exc:
+                    problems.append(
+                        f"{where(root, page, lineno)}: `python -c` runs code that is not valid "
+                        f"Python ({exc.msg}): {source}"
                     )
     return problems
 

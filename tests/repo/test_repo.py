@@ -54,6 +54,11 @@ def test_every_fastapi_dev_command_in_the_docs_watches_its_folder_only():
     assert_none(repo_checks.check_dev_commands(ROOT))
 
 
+def test_every_python_one_liner_in_the_docs_compiles():
+    """Every `python -c "CODE"` in docs/ and README.md is valid Python."""
+    assert_none(repo_checks.check_python_one_liners(ROOT))
+
+
 def test_every_path_in_the_docs_exists():
     """Every steps/…, tests/… and docs/… path written in docs/ and README.md exists."""
     assert_none(repo_checks.check_paths(ROOT))

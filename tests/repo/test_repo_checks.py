@@ -75,6 +75,7 @@ def all_problems(root: Path) -> list[str]:
         *repo_checks.check_snippets(root),
         *repo_checks.check_commands(root, SESSIONS),
         *repo_checks.check_dev_commands(root),
+        *repo_checks.check_python_one_liners(root),
         *repo_checks.check_paths(root),
         *repo_checks.check_pure_refactors(root, []),
     ]
@@ -350,6 +351,31 @@ def test_a_fastapi_dev_command_with_its_reload_dir_passes(repo):
         "--reload-dir steps/01-hello\n```\n",
     )
     assert repo_checks.check_dev_commands(repo) == []
+
+
+# -- python -c one-liners -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```bash\nuv run python -c \"import sqlite3; print(sqlite3.connect('x.db')\"\n```\n",
+        'Run `python -c \'print("a" "b)\'`.\n',
+    ],
+)
+def test_a_python_one_liner_that_does_not_compile_is_found(repo, text):
+    """A `python -c` one-liner with a missing parenthesis or quote, in a block or a span."""
+    append(repo, "docs/index.md", "\n" + text)
+    [problem] = repo_checks.check_python_one_liners(repo)
+    assert problem.startswith("docs/index.md:")
+    assert "not valid Python" in problem
+
+
+def test_a_python_one_liner_that_compiles_passes(repo):
+    """Both quotings, in README.md and in a page."""
+    append(repo, "README.md", "\n`uv run python -c 'import sys; print(sys.version)'`\n")
+    append(repo, "docs/index.md", '\n```bash\nuv run python -c "print(1)" > out.txt\n```\n')
+    assert repo_checks.check_python_one_liners(repo) == []
 
 
 # -- paths --------------------------------------------------------------------------------

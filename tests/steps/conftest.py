@@ -25,6 +25,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from tools.behaviours import behaviour, step_range_matches
 from tools.steps import FIRST_STEP_WITH_MIGRATIONS, get_step
 
 from .databases import DATABASES, run_migrations, stored_bytes
@@ -71,14 +72,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="sqlite",
         help=f"the tests' databases: sqlite, or postgresql (from {FIRST_STEP_WITH_MIGRATIONS})",
     )
-
-
-def step_range_matches(spec: str, step: int) -> bool:
-    """'03' is step 3 only, '03-07' steps 3 to 7, '08+' step 8 and every later one."""
-    if spec.endswith("+"):
-        return step >= int(spec[:-1])
-    first, _, last = spec.partition("-")
-    return int(first) <= step <= int(last or first)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -338,9 +331,9 @@ async def client(app_under_test: AppUnderTest) -> AsyncIterator[httpx.AsyncClien
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    # The test's docstring says the behaviour in plain words: keep it for the summary.
-    doc = inspect.getdoc(getattr(item, "function", None)) or ""
-    report.behaviour = doc.splitlines()[0] if doc else item.name
+    # The test's docstring says the behaviour in plain words: keep it for the summary. The
+    # step pages list the same words (tools/behaviours.py, used by the docs hook).
+    report.behaviour = behaviour(inspect.getdoc(getattr(item, "function", None)), item.name)
     if report.failed:
         item.stash[FAILED] = True
         # Plain strings on the report: they travel from pytest-xdist's workers too.
