@@ -185,8 +185,12 @@ def consistency(session: nox.Session) -> None:
     # 2. The repo checks and the troubleshooting examples, as tests (tests/repo/). The
     #    `nox -s NAME` commands written in the docs are checked against the real sessions.
     sessions = json.dumps(sorted(nox.registry.get()))
+    # Four workers even on two cores: these tests mostly wait for the processes they start
+    # (servers, nox, pytest). --dist loadgroup keeps each xdist_group on one worker (one docs
+    # build, one server per step).
     session.run(
-        *("pytest", "tests/repo", "-p", "no:cacheprovider", *session.posargs),
+        *("pytest", "tests/repo", "-p", "no:cacheprovider", "-n", "4", "--dist", "loadgroup"),
+        *session.posargs,
         env={SESSIONS_ENV: sessions},
     )
     if failures:

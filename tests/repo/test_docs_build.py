@@ -25,6 +25,9 @@ import pytest
 from tools.behaviours import new_behaviours
 from tools.steps import ROOT, Step, all_steps
 
+# Under pytest-xdist (`nox -s consistency`), every test of this file on one worker: one build.
+pytestmark = pytest.mark.xdist_group("built-site")
+
 STEP_TESTS = ROOT / "tests" / "steps"
 BEHAVIOURS_MARKER = re.compile(r"<!-- behaviours: (tests/steps/[\w/]+\.py) -->")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}

@@ -23,7 +23,13 @@ from tools.serve import free_port, running_server
 from tools.steps import ROOT, Step, all_steps
 
 
-@pytest.fixture(scope="module", params=all_steps(), ids=lambda step: step.name)
+# One server per step, and with pytest-xdist (`nox -s consistency`) each step's tests on one
+# worker (xdist_group), so that no step's server starts twice.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(step, marks=pytest.mark.xdist_group(step.name)) for step in all_steps()],
+    ids=lambda step: step.name,
+)
 def served(request, tmp_path_factory) -> Iterator[tuple[Step, str]]:
     """The step, and the base URL of `fastapi dev …/app/main.py --reload-dir …` serving it."""
     step: Step = request.param

@@ -131,10 +131,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def is_new_in(item: pytest.Item, step: int) -> bool:
-    """Whether the test's steps marker starts at `step` ("07", "07+" or "07-09" for step 7)."""
+    """Whether the test applies to `step` and not to the step before it (as the step pages'
+    lists of new behaviours count it, tools/behaviours.py)."""
     marker = item.get_closest_marker("steps")
-    return marker is not None and any(
-        int(spec.rstrip("+").partition("-")[0]) == step for spec in marker.args
+    return marker is not None and not any(
+        step_range_matches(spec, step - 1) for spec in marker.args
     )
 
 
