@@ -311,8 +311,9 @@ def deploy_lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def browser(session: nox.Session) -> None:
-    """/docs works offline in Chromium: Authorize, then GET /auth/me (steps 07+; tests/browser)."""
-    install(session, "browser")
+    """Offline in Chromium: /docs logs in (steps 07+), the docs' diagrams draw (tests/browser)."""
+    # mkdocs (the docs group) builds the site whose diagrams are checked.
+    install(session, "browser", "docs")
     # Debian's `chromium`, driven by Playwright (its own browser download is not used). Another
     # Chromium or Chrome: -- --chromium PATH. New screenshots for the docs: -- --screenshots
     # docs/images.
