@@ -306,8 +306,9 @@ def deploy_lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def browser(session: nox.Session) -> None:
-    """/docs works offline in Chromium: Authorize, then GET /auth/me (steps 07+; tests/browser)."""
-    install(session, "browser")
+    """In Chromium: /docs works offline (steps 07+); no docs code block scrolls sideways."""
+    # docs: the test of the code's width builds the docs (mkdocs) first.
+    install(session, "browser", "docs")
     # Debian's `chromium`, driven by Playwright (its own browser download is not used). Another
     # Chromium or Chrome: -- --chromium PATH. New screenshots for the docs: -- --screenshots
     # docs/images.

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tools.serve import free_port, migrate, running_server
 from tools.steps import Step, all_steps
@@ -29,30 +29,7 @@ EMAIL = "ada@example.com"
 PASSWORD = "correct-horse-battery-staple"
 LOOPBACK = frozenset({"127.0.0.1", "localhost"})
 TIMEOUT_MS = 15_000  # the longest a step may wait for the page; polled, not slept
-# What the brief of every Chromium run in CI asks: no sandbox (root), nothing in the background.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STEPS_WITH_LOGIN = [step for step in all_steps() if int(step.number) >= 7]
-
-
-@pytest.fixture(scope="module")
-def browser(request) -> Iterator[Browser]:
-    chromium = Path(request.config.getoption("--chromium"))
-    if not chromium.is_file():
-        pytest.fail(
-            f"No Chromium at {chromium}: install it with `apt-get install chromium` "
-            "(Debian/Ubuntu), or name another with --chromium PATH"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
