@@ -311,8 +311,8 @@ def deploy_lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, download_python="never")
 def browser(session: nox.Session) -> None:
-    """Offline in Chromium: /docs logs in (steps 07+), the docs' diagrams draw (tests/browser)."""
-    # mkdocs (the docs group) builds the site whose diagrams are checked.
+    """In Chromium, offline: /docs logs in (07+); the docs' diagrams draw; no code scrolls."""
+    # mkdocs (the docs group) builds the site whose diagrams and code widths are checked.
     install(session, "browser", "docs")
     # Debian's `chromium`, driven by Playwright (its own browser download is not used). Another
     # Chromium or Chrome: -- --chromium PATH. New screenshots for the docs: -- --screenshots

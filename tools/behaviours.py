@@ -29,11 +29,14 @@ def step_range_matches(spec: str, step: int) -> bool:
 
 
 def behaviour(docstring: str | None, name: str) -> str:
-    """What a test checks, in plain words: its (cleaned) docstring's first line, else its name.
+    """What a test checks, in plain words: its (cleaned) docstring's first paragraph, joined
+    into one line (the tests are wrapped at the docs' code width), else its name.
 
     In: the docstring as inspect.getdoc or ast.get_docstring give it (None if there is none),
     and the test's name. Out: one line. Raises nothing."""
-    return docstring.splitlines()[0] if docstring else name
+    if not docstring or not docstring.strip():
+        return name
+    return " ".join(docstring.strip().split("\n\n")[0].split())
 
 
 @dataclass(frozen=True)

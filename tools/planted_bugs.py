@@ -79,7 +79,9 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/auth/service.py",
-                "return pwd_context.verify(bcrypt_can_hash(password), hashed_password)",
+                "return pwd_context.verify(\n"
+                "            bcrypt_can_hash(password), hashed_password\n"
+                "        )",
                 "return True",
             ),
         ),
@@ -177,7 +179,7 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/auth/service.py",
-                "run_in_threadpool(hash_password, user_in.password)",
+                "run_in_threadpool(\n        hash_password, user_in.password\n    )",
                 "run_in_threadpool(str, user_in.password)",
             ),
         ),
@@ -275,7 +277,9 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/auth/service.py",
-                "await run_in_threadpool(verify_password, password, hashed_password)",
+                "await run_in_threadpool(\n"
+                "        verify_password, password, hashed_password\n"
+                "    )",
                 "verify_password(password, hashed_password)",
             ),
         ),
@@ -306,7 +310,9 @@ BUGS: tuple[Bug, ...] = (
         (
             Change(
                 "app/auth/service.py",
-                "password_hash.verify_and_update(bcrypt_can_hash(password), hashed_password)",
+                "password_hash.verify_and_update(\n"
+                "            bcrypt_can_hash(password), hashed_password\n"
+                "        )",
                 "(True, None)",
             ),
         ),

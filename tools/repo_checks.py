@@ -145,9 +145,19 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 
 
+# A command continued on the next line: ` \\` (bash, zsh) or ` `` (PowerShell) at the end.
+CONTINUED = re.compile(r"\s(?:\\|`)$")
+
+
 def code_snippets(text: str) -> Iterator[tuple[int, str]]:
-    """(line number, code) for every line of a fenced block and every inline `code span`."""
+    """(line number, code) for every line of a fenced block and every inline `code span`.
+
+    A fenced line that ends with a continuation (` \\`, or PowerShell's ` ``) is joined with
+    the lines it continues, as one line numbered by its first, so that a command split to fit
+    the page is read whole.
+    """
     fence = None
+    continued: tuple[int, str] | None = None
     for lineno, line in enumerate(text.splitlines(), start=1):
         match = FENCE.match(line)
         if fence is None and match:
@@ -156,11 +166,24 @@ def code_snippets(text: str) -> Iterator[tuple[int, str]]:
         if fence is not None:
             if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
                 fence = None
+                if continued:
+                    yield continued
+                continued = None
+                continue
+            if continued:
+                continued = (continued[0], f"{continued[1]} {line.strip()}")
             else:
-                yield lineno, line
+                continued = (lineno, line)
+            if CONTINUED.search(continued[1]):
+                continued = (continued[0], continued[1][:-1].rstrip())
+            else:
+                yield continued
+                continued = None
             continue
         for span in CODE_SPAN.finditer(line):
             yield lineno, span[2]
+    if continued:
+        yield continued
 
 
 # -- snippet includes --------------------------------------------------------------------

@@ -1,14 +1,21 @@
-"""What the browser tests (tests/browser/) share: where Chromium is, where screenshots go, and
-one Chromium for the whole run."""
+"""What the browser tests (tests/browser/) share: where Chromium is, where screenshots go, the
+built docs (one build, served on a loopback port), and one Chromium for the whole run."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = "/usr/bin/chromium"  # Debian's `chromium` package
 # What the brief of every Chromium run in CI asks: no sandbox (root), nothing in the background.
 CHROMIUM_ARGS = [
@@ -33,6 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=Path,
         help="also save the screenshots of step 07 here (docs/images, for the docs pages)",
     )
+    group.addoption(
+        "--site",
+        type=Path,
+        help="the built docs to check (default: build them, strictly, into a temporary folder)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +59,41 @@ def browser(request) -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built docs: --site, or built as `uv run nox -s docs` builds them (strictly) into a
+    temporary folder, once for every test of the run."""
+    given = request.config.getoption("--site")
+    if given:
+        return given.resolve()
+    folder = tmp_path_factory.mktemp("site")
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
+        cwd=ROOT,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if built.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{built.stdout}{built.stderr}"[-4000:])
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path) -> Iterator[str]:
+    """The built docs served over HTTP on a free loopback port, for the whole run."""
+    handler = partial(QuietHandler, directory=str(site))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+        thread.join()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No line per request on stderr."""

@@ -13,18 +13,13 @@ Any other page must not ask for mermaid at all (overrides/main.html decides). Ru
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.offline import block_internet
-from tools.serve import free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -122,31 +117,6 @@ DIAGRAMS = """() => {
     };
   });
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The docs, built as `uv run nox -s docs` builds them, into a temporary folder."""
-    folder = tmp_path_factory.mktemp("site")
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
-        cwd=ROOT,
-        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-    )
-    if build.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{build.stdout}{build.stderr}"[-3000:])
-    return folder
-
-
-@pytest.fixture(scope="module")
-def site_url(site: Path) -> Iterator[str]:
-    """The built site, served on a free loopback port by Python's own static file server."""
-    port = free_port()
-    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
-    with running_server(command, port, cwd=site) as base_url:
-        yield base_url
 
 
 @pytest.mark.parametrize("page_path", PAGES, ids=lambda path: path.rstrip("/") or "home")

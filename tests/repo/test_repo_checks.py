@@ -342,6 +342,26 @@ def test_a_fastapi_dev_command_watching_the_whole_repository_is_found(repo, text
     assert "--reload-dir" in problem
 
 
+SPLIT_COMMANDS = {
+    "bash": "```bash\nuv run fastapi dev workspace/app/main.py \\\n    --port 8001{}\n```\n",
+    "powershell": "```powershell\nuv run fastapi dev workspace/app/main.py `\n  -p 8001{}\n```\n",
+    "several": "```bash\nX=1 \\\n  uv run fastapi dev \\\n  workspace/app/main.py{}\n```\n",
+}
+
+
+@pytest.mark.parametrize("shell", SPLIT_COMMANDS)
+def test_a_command_continued_on_the_next_lines_is_read_whole(repo, shell):
+    """A command split with ` \\` (bash) or ` `` (PowerShell) to fit the page is checked
+    whole, reported at its first line; with --reload-dir on its last line, it passes."""
+    append(repo, "docs/index.md", "\n" + SPLIT_COMMANDS[shell].format(""))
+    [problem] = repo_checks.check_dev_commands(repo)
+    assert problem.startswith("docs/index.md:6:"), problem
+    continuation = " `" if shell == "powershell" else " \\"
+    fixed = SPLIT_COMMANDS[shell].format(f"{continuation}\n  --reload-dir workspace")
+    write(repo, "docs/index.md", f"# Home\n\n{fixed}")
+    assert repo_checks.check_dev_commands(repo) == []
+
+
 def test_a_fastapi_dev_command_with_its_reload_dir_passes(repo):
     """The option may come after others, in a block or a code span."""
     append(

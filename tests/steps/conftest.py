@@ -1,12 +1,13 @@
 """Harness for the black-box tests of the steps.
 
-The tests know only what SPEC.md promises: `app.main:app`, its HTTP API and its
-environment variables. This file loads that app from one directory (a reference
-step, or a learner's workspace), gives every test a fresh app and database, runs
-the app's lifespan, and hands the test an httpx client.
+The tests know only what SPEC.md promises: `app.main:app`, its HTTP API
+and its environment variables. This file loads that app from one directory
+(a reference step, or a learner's workspace), gives every test a fresh app
+and database, runs the app's lifespan, and hands the test an httpx client.
 
-Run it through nox (`uv run nox -s step-03`, `uv run nox -s step-03 -- workspace`),
-or directly: `pytest tests/steps --step 03 [--app-dir workspace]`.
+Run it through nox (`uv run nox -s step-03`,
+`uv run nox -s step-03 -- workspace`), or directly:
+`pytest tests/steps --step 03 [--app-dir workspace]`.
 """
 
 from __future__ import annotations
@@ -17,28 +18,33 @@ import importlib
 import inspect
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-
 from tools.behaviours import behaviour, step_range_matches
 from tools.steps import FIRST_STEP_WITH_MIGRATIONS, get_step
 
 from .databases import DATABASES, run_migrations, stored_bytes
 
-# The database fixtures (the "x as x" form tells linters that importing them is the point).
+# The database fixtures (the "x as x" form tells linters that importing
+# them is the point).
 from .databases import empty_database_url as empty_database_url
 from .databases import migrated_template as migrated_template
 from .databases import test_database_url as test_database_url
 from .failures import Failure, explain, missing_routes
 from .failures import summary as failure_summary
 
-# Every environment variable of SPEC.md. Each test starts with none of them set
-# except those the harness sets, so an instructor's shell can't leak into a test.
+# Every environment variable of SPEC.md. Each test starts with none of
+# them set except those the harness sets, so an instructor's shell can't
+# leak into a test.
 SPEC_ENV_VARS = (
     "DATABASE_URL",
     "SECRET_KEY",
@@ -47,16 +53,24 @@ SPEC_ENV_VARS = (
     "ENVIRONMENT",
 )
 
-# What every test's app gets unless the test says otherwise. BCRYPT_ROUNDS is not in SPEC:
-# the reference steps read it (from 06) so that hashing stays fast in tests; an app that
-# ignores it passes too, only slower. SECRET_KEY (from 07) is known, so that the token tests
-# can forge tokens of their own (helpers.make_token).
-TEST_SECRET_KEY = "workshop-tests-only-secret-key-4c1f0a9b7e2d6c3a8f5b0e9d7c2a1f6e"
-# ARGON2_MEMORY_COST (from 12, KiB) is BCRYPT_ROUNDS' twin for Argon2: cheap hashes in tests.
-TEST_ENV = {"BCRYPT_ROUNDS": "4", "ARGON2_MEMORY_COST": "64", "SECRET_KEY": TEST_SECRET_KEY}
+# What every test's app gets unless the test says otherwise. BCRYPT_ROUNDS
+# is not in SPEC: the reference steps read it (from 06) so that hashing
+# stays fast in tests; an app that ignores it passes too, only slower.
+# SECRET_KEY (from 07) is known, so that the token tests can forge tokens
+# of their own (helpers.make_token).
+TEST_SECRET_KEY = (
+    "workshop-tests-only-secret-key-4c1f0a9b7e2d6c3a8f5b0e9d7c2a1f6e"
+)
+# ARGON2_MEMORY_COST (from 12, KiB) is BCRYPT_ROUNDS' twin for Argon2:
+# cheap hashes in tests.
+TEST_ENV = {
+    "BCRYPT_ROUNDS": "4",
+    "ARGON2_MEMORY_COST": "64",
+    "SECRET_KEY": TEST_SECRET_KEY,
+}
 
 
-# -- options and test selection -------------------------------------------------------
+# -- options and test selection ------------------------------------------
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,13 +78,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--step", help="the step whose tests to run, e.g. 03")
     group.addoption(
         "--app-dir",
-        help="the folder holding app/main.py (default: the step's reference code)",
+        help=(
+            "the folder holding app/main.py "
+            "(default: the step's reference code)"
+        ),
     )
     group.addoption(
         "--database",
         choices=DATABASES,
         default="sqlite",
-        help=f"the tests' databases: sqlite, or postgresql (from {FIRST_STEP_WITH_MIGRATIONS})",
+        help=(
+            "the tests' databases: sqlite, or postgresql "
+            f"(from {FIRST_STEP_WITH_MIGRATIONS})"
+        ),
     )
 
 
@@ -78,19 +98,25 @@ def pytest_configure(config: pytest.Config) -> None:
     step = config.getoption("--step")
     if step is None:
         raise pytest.UsageError(
-            "Say which step to test: --step 03 (or use `uv run nox -s step-03`)."
+            "Say which step to test: --step 03 (or use `uv run nox -s "
+            "step-03`)."
         )
     reference = get_step(step)
-    app_dir = Path(config.getoption("--app-dir") or reference.path).resolve()
+    app_dir = Path(
+        config.getoption("--app-dir") or reference.path
+    ).resolve()
     main = app_dir / "app" / "main.py"
     if not main.is_file():
         raise pytest.UsageError(
-            f"Expected the app at {main}, but there is no such file. "
-            "The folder to check must hold app/__init__.py and app/main.py."
+            f"Expected the app at {main}, but there is no such file. The "
+            "folder to check must hold app/__init__.py and app/main.py."
         )
     config.stash[STEP] = int(reference.number)
     database = config.getoption("--database")
-    if database != "sqlite" and config.stash[STEP] < FIRST_STEP_WITH_MIGRATIONS:
+    if (
+        database != "sqlite"
+        and config.stash[STEP] < FIRST_STEP_WITH_MIGRATIONS
+    ):
         raise pytest.UsageError(
             f"--database {database}: the steps run on PostgreSQL from "
             f"step {FIRST_STEP_WITH_MIGRATIONS} on."
@@ -102,10 +128,14 @@ STEP = pytest.StashKey[int]()
 APP_DIR = pytest.StashKey[Path]()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if STEP not in config.stash:  # collected from above tests/steps, without --step
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if STEP not in config.stash:
+        # Collected from above tests/steps, without --step
         raise pytest.UsageError(
-            "The step tests need a step: pytest tests/steps --step 03 (or uv run nox -s step-03)."
+            "The step tests need a step: pytest tests/steps --step 03 "
+            "(or uv run nox -s step-03)."
         )
     step = config.stash[STEP]
     selected, deselected = [], []
@@ -122,17 +152,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             deselected.append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-    # What this step adds runs first, then what earlier steps already asked. A learner sees
-    # the new behaviours' results first (with -x, the first failure is usually the step's
-    # point), and a run that stops at its first failure (`nox -s progress`, the consistency
-    # check on the previous step's code) stops after a few tests instead of a whole step's.
+    # What this step adds runs first, then what earlier steps already
+    # asked. A learner sees the new behaviours' results first (with -x,
+    # the first failure is usually the step's point), and a run that stops
+    # at its first failure (`nox -s progress`, the consistency check on
+    # the previous step's code) stops after a few tests, not a whole
+    # step's.
     selected.sort(key=lambda item: not is_new_in(item, step))
     items[:] = selected
 
 
 def is_new_in(item: pytest.Item, step: int) -> bool:
-    """Whether the test applies to `step` and not to the step before it (as the step pages'
-    lists of new behaviours count it, tools/behaviours.py)."""
+    """Whether the test applies to `step` and not to the step before it
+    (as the step pages' lists of new behaviours count it, in
+    tools/behaviours.py)."""
     marker = item.get_closest_marker("steps")
     return marker is not None and not any(
         step_range_matches(spec, step - 1) for spec in marker.args
@@ -140,8 +173,11 @@ def is_new_in(item: pytest.Item, step: int) -> bool:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
-    # Every test here is `async def`: run it with anyio, without a marker on each one.
+def pytest_pycollect_makeitem(
+    collector: pytest.Collector, name: str, obj: object
+) -> Any:
+    # Every test here is `async def`: run it with anyio, without a marker
+    # on each one.
     if inspect.iscoroutinefunction(obj):
         pytest.mark.anyio(obj)
     return (yield)
@@ -152,15 +188,17 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-# -- loading the app under test -------------------------------------------------------
+# -- loading the app under test ------------------------------------------
 
 
 def forget_app_modules() -> None:
-    """Drop the `app` package from sys.modules so the next import runs it afresh.
+    """Drop the `app` package from sys.modules so the next import runs it
+    afresh.
 
     Module-level state (step 03's dict, an engine made at import time from
-    DATABASE_URL) starts new for every test. SQLModel keeps every table in one
-    global MetaData, so a re-imported model would be "already defined": clear it.
+    DATABASE_URL) starts new for every test. SQLModel keeps every table in
+    one global MetaData, so a re-imported model would be "already
+    defined": clear it.
     """
     for name in list(sys.modules):
         if name == "app" or name.startswith("app."):
@@ -174,20 +212,28 @@ def forget_app_modules() -> None:
     forget_library_caches()
 
 
-# Libraries that cache what they learn about an app's functions and classes in module-level
-# functools caches: FastAPI keeps up to 4096 endpoints and dependencies in each of its own.
-# Those entries keep every earlier test's app alive (its modules, models, routes), so memory
-# grows test after test and Python's garbage collector walks all of it again and again: about
-# a third of a step check's CPU time. Emptying a cache changes no behaviour, only what is
-# computed again.
-CACHING_LIBRARIES = frozenset({"fastapi", "pydantic", "starlette", "sqlmodel"})
-FUNCTOOLS_CACHE = type(functools.lru_cache(maxsize=1)(print))  # functools.cache's type too
+# Libraries that cache what they learn about an app's functions and
+# classes in module-level functools caches: FastAPI keeps up to 4096
+# endpoints and dependencies in each of its own. Those entries keep every
+# earlier test's app alive (its modules, models, routes), so memory grows
+# test after test and Python's garbage collector walks all of it again and
+# again: about a third of a step check's CPU time. Emptying a cache
+# changes no behaviour, only what is computed again.
+CACHING_LIBRARIES = frozenset(
+    {"fastapi", "pydantic", "starlette", "sqlmodel"}
+)
+# functools.cache's type too
+FUNCTOOLS_CACHE = type(functools.lru_cache(maxsize=1)(print))
 
 
 def forget_library_caches() -> None:
-    """Empty every functools cache defined at module level in CACHING_LIBRARIES."""
+    """Empty every functools cache defined at module level in
+    CACHING_LIBRARIES."""
     for name, module in list(sys.modules.items()):
-        if name.partition(".")[0] not in CACHING_LIBRARIES or module is None:
+        if (
+            name.partition(".")[0] not in CACHING_LIBRARIES
+            or module is None
+        ):
             continue
         for value in list(vars(module).values()):
             if isinstance(value, FUNCTOOLS_CACHE):
@@ -195,9 +241,10 @@ def forget_library_caches() -> None:
 
 
 def freeze_what_lives_on() -> None:
-    """Once, after the first app is loaded: hide the objects alive now (the libraries, which
-    stay to the end) from the garbage collector, so that each collection walks only what the
-    tests create. Python's own advice for long-lived processes (gc.freeze)."""
+    """Once, after the first app is loaded: hide the objects alive now
+    (the libraries, which stay to the end) from the garbage collector, so
+    that each collection walks only what the tests create. Python's own
+    advice for long-lived processes (gc.freeze)."""
     if not FROZEN:
         gc.collect()
         gc.freeze()
@@ -208,7 +255,8 @@ FROZEN: list[bool] = []
 
 
 class AppUnderTest:
-    """Imports `app.main:app` from one folder, with the environment a test chose."""
+    """Imports `app.main:app` from one folder, with the environment a test
+    chose."""
 
     def __init__(
         self,
@@ -221,20 +269,24 @@ class AppUnderTest:
         self.app_dir = app_dir
         self.monkeypatch = monkeypatch
         self.tmp_path = tmp_path
-        # This test's own database: empty, and from step 11 migrated (tests/steps/databases.py).
+        # This test's own database: empty, and from step 11 migrated
+        # (tests/steps/databases.py).
         self.database_url = database_url
         self.step = step
-        # The SECRET_KEY the app was last loaded with (None if unset): tokens are signed with it.
+        # The SECRET_KEY the app was last loaded with (None if unset):
+        # tokens are signed with it.
         self.secret_key: str | None = TEST_SECRET_KEY
-        # For the summary of a failing test (failures.py): the app last loaded, the method of
-        # the last request sent, and the requests that no route answered (404 Not Found).
+        # For the summary of a failing test (failures.py): the app last
+        # loaded, the method of the last request sent, and the requests
+        # that no route answered (404 Not Found).
         self.app: Any = None
         self.last_method: str | None = None
         self.not_found: list[tuple[str, str]] = []
 
     def load(self, **env: str | None) -> Any:
-        """Import the app afresh. DATABASE_URL defaults to this test's own empty database,
-        then TEST_ENV; pass NAME=value to set a variable, NAME=None to leave it unset."""
+        """Import the app afresh. DATABASE_URL defaults to this test's own
+        empty database, then TEST_ENV; pass NAME=value to set a variable,
+        NAME=None to leave it unset."""
         for name in (*SPEC_ENV_VARS, *TEST_ENV):
             self.monkeypatch.delenv(name, raising=False)
         settings = {"DATABASE_URL": self.database_url} | TEST_ENV | env
@@ -249,24 +301,31 @@ class AppUnderTest:
             module = importlib.import_module("app.main")
         except Exception as exc:
             pytest.fail(
-                f"Could not import app.main from {self.app_dir}: {type(exc).__name__}: {exc}",
+                f"Could not import app.main from {self.app_dir}: "
+                f"{type(exc).__name__}: {exc}",
                 pytrace=False,
             )
         freeze_what_lives_on()
         app = getattr(module, "app", None)
         if app is None:
-            pytest.fail(f"{self.app_dir}/app/main.py has no variable called `app`.", pytrace=False)
+            pytest.fail(
+                f"{self.app_dir}/app/main.py has no variable called "
+                "`app`.",
+                pytrace=False,
+            )
         self.app = app
         return app
 
     def stored_bytes(self) -> bytes:
-        """Everything the test's database holds, as bytes: the SQLite file, or PostgreSQL's
-        rows as text. For looking for what must never be stored (a plain password)."""
+        """Everything the test's database holds, as bytes: the SQLite
+        file, or PostgreSQL's rows as text. For looking for what must
+        never be stored (a plain password)."""
         return stored_bytes(self.database_url)
 
     def new_database(self, filename: str) -> str:
-        """The URL of another empty SQLite database in the test's folder, for a second server;
-        from step 11 migrated by `alembic upgrade head`, as the test's own database is."""
+        """The URL of another empty SQLite database in the test's folder,
+        for a second server; from step 11 migrated by
+        `alembic upgrade head`, as the test's own database is."""
         url = f"sqlite+aiosqlite:///{self.tmp_path / filename}"
         if self.step >= FIRST_STEP_WITH_MIGRATIONS:
             run_migrations(self.app_dir, url)
@@ -278,19 +337,28 @@ class AppUnderTest:
     async def _on_response(self, response: httpx.Response) -> None:
         if response.status_code == 404:
             await response.aread()
-            if response.text == '{"detail":"Not Found"}':  # no route matched: Starlette's 404
-                self.not_found.append((response.request.method, response.request.url.path))
+            if response.text == '{"detail":"Not Found"}':
+                # No route matched: Starlette's 404
+                self.not_found.append(
+                    (response.request.method, response.request.url.path)
+                )
 
     @asynccontextmanager
-    async def serve(self, **env: str | None) -> AsyncIterator[httpx.AsyncClient]:
-        """Start the app (lifespan included) and yield a client talking to it."""
+    async def serve(
+        self, **env: str | None
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        """Start the app (lifespan included) and yield a client talking to
+        it."""
         app = self.load(**env)
         async with (
             LifespanManager(app) as manager,
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=manager.app),
                 base_url="http://testserver",
-                event_hooks={"request": [self._on_request], "response": [self._on_response]},
+                event_hooks={
+                    "request": [self._on_request],
+                    "response": [self._on_response],
+                },
             ) as client,
         ):
             yield client
@@ -303,11 +371,16 @@ def app_under_test(
     tmp_path: Path,
     test_database_url: str,
 ) -> AppUnderTest:
-    # Work in an empty folder: a default ./workshop.db or a stray .env stays out of the test.
+    # Work in an empty folder: a default ./workshop.db or a stray .env
+    # stays out of the test.
     monkeypatch.chdir(tmp_path)
     config = request.config
     return AppUnderTest(
-        config.stash[APP_DIR], monkeypatch, tmp_path, test_database_url, config.stash[STEP]
+        config.stash[APP_DIR],
+        monkeypatch,
+        tmp_path,
+        test_database_url,
+        config.stash[STEP],
     )
 
 
@@ -315,29 +388,38 @@ def app_under_test(
 def serve(
     app_under_test: AppUnderTest,
 ) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
-    """Start the app under test with extra environment variables: `async with serve(X="1") as c`."""
+    """Start the app under test with extra environment variables:
+    `async with serve(X="1") as c`."""
     return app_under_test.serve
 
 
 @pytest.fixture
-async def client(app_under_test: AppUnderTest) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    app_under_test: AppUnderTest,
+) -> AsyncIterator[httpx.AsyncClient]:
     """A client for a freshly started app with an empty database."""
     async with app_under_test.serve() as client:
         yield client
 
 
-# -- what a learner reads at the end ---------------------------------------------------
+# -- what a learner reads at the end -------------------------------------
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Any:
     report = yield
-    # The test's docstring says the behaviour in plain words: keep it for the summary. The
-    # step pages list the same words (tools/behaviours.py, used by the docs hook).
-    report.behaviour = behaviour(inspect.getdoc(getattr(item, "function", None)), item.name)
+    # The test's docstring says the behaviour in plain words: keep it for
+    # the summary. The step pages list the same words (the docs hook uses
+    # tools/behaviours.py too).
+    report.behaviour = behaviour(
+        inspect.getdoc(getattr(item, "function", None)), item.name
+    )
     if report.failed:
         item.stash[FAILED] = True
-        # Plain strings on the report: they travel from pytest-xdist's workers too.
+        # Plain strings on the report: they travel from pytest-xdist's
+        # workers too.
         explained = explain_failure(item, call, report)
         report.cause, report.where = explained.cause, explained.where
         report.hint, report.hint_detail = explained.hint, explained.detail
@@ -348,30 +430,36 @@ FAILED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Any:
     if not item.stash.get(FAILED, False):
         return (yield)
     with unawaited_coroutines_ignored():
-        result = yield  # the fixtures' teardown may free the failed test's coroutines
+        # The fixtures' teardown may free the failed test's coroutines
+        result = yield
         forget_failed_test()
     return result
 
 
 @contextmanager
 def unawaited_coroutines_ignored() -> Iterator[None]:
-    """After a failed test: no "coroutine ... was never awaited" from its garbage.
+    """After a failed test: no "coroutine ... was never awaited" from its
+    garbage.
 
-    A missing `await` leaves coroutines that the failing test's exception holds on to. When
-    they are freed (in the test's teardown, or some tests later), Python warns "coroutine ...
-    was never awaited", and (warnings being errors) pytest counts an error in whichever test
-    is running then. The failure itself already names the coroutine; this warning would only
-    count it again. Other unraisable exceptions are passed on as usual."""
+    A missing `await` leaves coroutines that the failing test's exception
+    holds on to. When they are freed (in the test's teardown, or some
+    tests later), Python warns "coroutine ... was never awaited", and
+    (warnings being errors) pytest counts an error in whichever test is
+    running then. The failure itself already names the coroutine; this
+    warning would only count it again. Other unraisable exceptions are
+    passed on as usual."""
     previous = sys.unraisablehook
 
     def hook(unraisable: Any) -> None:
-        never_awaited = isinstance(unraisable.exc_value, RuntimeWarning) and "never awaited" in (
-            str(unraisable.exc_value)
-        )
+        never_awaited = isinstance(
+            unraisable.exc_value, RuntimeWarning
+        ) and "never awaited" in (str(unraisable.exc_value))
         if not never_awaited:
             previous(unraisable)
 
@@ -383,17 +471,22 @@ def unawaited_coroutines_ignored() -> Iterator[None]:
 
 
 def forget_failed_test() -> None:
-    """Finalize the objects a failed test's error kept alive, now (not some tests later)."""
+    """Finalize the objects a failed test's error kept alive, now (not
+    some tests later)."""
     for name in ("last_type", "last_value", "last_traceback", "last_exc"):
-        if hasattr(sys, name):  # pytest keeps the last error here for post-mortem debugging
+        if hasattr(sys, name):
+            # Pytest keeps the last error here for post-mortem debugging
             delattr(sys, name)
     gc.collect()
 
 
-def explain_failure(item: pytest.Item, call: pytest.CallInfo[None], report: Any) -> Failure:
+def explain_failure(
+    item: pytest.Item, call: pytest.CallInfo[None], report: Any
+) -> Failure:
     exc = call.excinfo.value if call.excinfo is not None else None
     message = str(report.longrepr or "")
-    if isinstance(exc, pytest.fail.Exception):  # the harness's own words (pytest.fail)
+    if isinstance(exc, pytest.fail.Exception):
+        # The harness's own words (pytest.fail)
         exc, message = None, exc.msg or ""
     app_under_test = getattr(item, "funcargs", {}).get("app_under_test")
     not_found: list[str] = []
@@ -401,9 +494,19 @@ def explain_failure(item: pytest.Item, call: pytest.CallInfo[None], report: Any)
     if isinstance(app_under_test, AppUnderTest):
         last_method = app_under_test.last_method
         if app_under_test.not_found and app_under_test.app is not None:
-            not_found = missing_routes(app_under_test.not_found, app_under_test.app)
+            not_found = missing_routes(
+                app_under_test.not_found, app_under_test.app
+            )
     app_dir = item.config.stash[APP_DIR]
-    return explain(item.nodeid, report.behaviour, exc, message, app_dir, last_method, not_found)
+    return explain(
+        item.nodeid,
+        report.behaviour,
+        exc,
+        message,
+        app_dir,
+        last_method,
+        not_found,
+    )
 
 
 def shown_path(path: Path, config: pytest.Config) -> str:
@@ -413,7 +516,9 @@ def shown_path(path: Path, config: pytest.Config) -> str:
         return str(path)
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: Any, exitstatus: int, config: pytest.Config
+) -> None:
     step = config.stash.get(STEP, None)
     app_dir = config.stash.get(APP_DIR, None)
     if step is None or app_dir is None:
@@ -423,10 +528,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     reference = app_dir == get_step(f"{step:02d}").path.resolve()
     if reference:
         whose = f"the reference solution in {shown}/ (not your code)"
-        yours = f"To check your code: uv run nox -s step-{step:02d} -- workspace"
+        yours = (
+            "To check your code: "
+            f"uv run nox -s step-{step:02d} -- workspace"
+        )
     else:
         whose = f"{shown}/"
-    reports = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
+    reports = terminalreporter.stats.get(
+        "failed", []
+    ) + terminalreporter.stats.get("error", [])
     if not reports:
         if exitstatus == 0:
             write(f"Step {step:02d}: every check passed for {whose}.")
@@ -435,31 +545,37 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     terminalreporter.section(f"step {step:02d}: what to fix in {whose}")
     failures = {}
-    for report in sorted(reports, key=lambda r: (r.location[0], r.location[1] or 0)):
+    for report in sorted(
+        reports, key=lambda r: (r.location[0], r.location[1] or 0)
+    ):
         failures.setdefault(
             report.nodeid,
             Failure(
                 report.nodeid,
                 getattr(report, "behaviour", report.nodeid),
-                getattr(report, "cause", "") or str(report.longrepr or "").strip()[:200],
+                getattr(report, "cause", "")
+                or str(report.longrepr or "").strip()[:200],
                 getattr(report, "where", ""),
                 getattr(report, "hint", ""),
                 getattr(report, "hint_detail", ""),
             ),
         )
-    for line in failure_summary(list(failures.values()), len(failures), app_dir):
+    for line in failure_summary(
+        list(failures.values()), len(failures), app_dir
+    ):
         write(line)
     write(
-        "Each behaviour is one test's docstring in tests/steps/ (SPEC.md, the docs' "
-        "Specification page, is the contract). Add to the command: --lf to "
-        "rerun only the failed tests, -x to stop at the first failure, -k WORD to run the tests "
-        "whose name has WORD, --tb=short to see each traceback."
+        "Each behaviour is one test's docstring in tests/steps/ "
+        "(SPEC.md, the docs' Specification page, is the contract). Add "
+        "to the command: --lf to rerun only the failed tests, -x to "
+        "stop at the first failure, -k WORD to run the tests whose name "
+        "has WORD, --tb=short to see each traceback."
     )
     if reference:
         write(yours)
 
 
-# -- fixtures shared by the capabilities --------------------------------------------
+# -- fixtures shared by the capabilities ---------------------------------
 
 FIRST_STEP_WITH_OWNERS = 8
 
@@ -473,23 +589,28 @@ def step(request: pytest.FixtureRequest) -> int:
 async def register_and_login(
     client: httpx.AsyncClient, email: str, password: str
 ) -> dict[str, str]:
-    """Register a user over HTTP, log in, and return the Authorization header to send."""
+    """Register a user over HTTP, log in, and return the Authorization
+    header to send."""
     from .helpers import expect_status
 
     body = {"email": email, "password": password}
     expect_status(await client.post("/auth/register", json=body), 201)
-    response = await client.post("/auth/login", data={"username": email, "password": password})
+    response = await client.post(
+        "/auth/login", data={"username": email, "password": password}
+    )
     token = expect_status(response, 200).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
 def auth_headers_for(step: int) -> Callable[..., Any]:
-    """`await auth_headers_for(client)`: headers that let a test change items on that client.
+    """`await auth_headers_for(client)`: headers that let a test change
+    items on that client.
 
-    None before step 08; from 08 on, a new user's token. This is what lets one test of
-    item behaviour (validation, CRUD, persistence) hold from step 03 to the last step,
-    while the ownership tests of 08+ check the tokens themselves.
+    None before step 08; from 08 on, a new user's token. This is what lets
+    one test of item behaviour (validation, CRUD, persistence) hold from
+    step 03 to the last step, while the ownership tests of 08+ check the
+    tokens themselves.
     """
 
     async def headers_for(
@@ -497,7 +618,9 @@ def auth_headers_for(step: int) -> Callable[..., Any]:
     ) -> dict[str, str]:
         if step < FIRST_STEP_WITH_OWNERS:
             return {}
-        return await register_and_login(client, email, "correct horse battery")
+        return await register_and_login(
+            client, email, "correct horse battery"
+        )
 
     return headers_for
 
@@ -506,5 +629,6 @@ def auth_headers_for(step: int) -> Callable[..., Any]:
 async def auth_headers(
     client: httpx.AsyncClient, auth_headers_for: Callable[..., Any]
 ) -> dict[str, str]:
-    """Headers that let a test change items on `client` (see auth_headers_for)."""
+    """Headers that let a test change items on `client` (see
+    auth_headers_for)."""
     return await auth_headers_for(client)

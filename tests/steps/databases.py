@@ -1,23 +1,28 @@
-"""The test databases: SQLite files, or PostgreSQL databases, migrated from step 11 on.
+"""The test databases: SQLite files, or PostgreSQL databases, migrated
+from step 11 on.
 
-Up to step 10 the app creates its own tables: each test gets an empty SQLite file. From step
-11 (tools.steps.FIRST_STEP_WITH_MIGRATIONS) Alembic owns the schema, and SPEC says the harness
-brings each fresh test database to the current schema with `alembic upgrade head`, run in the
-app's folder with DATABASE_URL set, before the app starts. Running it for every test would cost
-a Python process each (about a second), so it runs once per session, as a real process,
-exactly as a learner runs it:
+Up to step 10 the app creates its own tables: each test gets an empty
+SQLite file. From step 11 (tools.steps.FIRST_STEP_WITH_MIGRATIONS) Alembic
+owns the schema, and SPEC says the harness brings each fresh test database
+to the current schema with `alembic upgrade head`, run in the app's folder
+with DATABASE_URL set, before the app starts. Running it for every test
+would cost a Python process each (about a second), so it runs once per
+session, as a real process, exactly as a learner runs it:
 
-- SQLite (`--database sqlite`, the default): on a template file, copied for each test. The
-  copy holds the very bytes Alembic wrote, so it is the database a migration of that test's
-  own empty file would give.
-- PostgreSQL (`--database postgresql`): on one database made for the session (dropped at
-  its end); before each test every table but alembic_version is emptied with TRUNCATE …
-  RESTART IDENTITY, so each test starts with no rows and ids counting from 1 again. A new
-  database per test would cost about 0.6 s here (CREATE DATABASE … TEMPLATE, then DROP).
+- SQLite (`--database sqlite`, the default): on a template file, copied
+  for each test. The copy holds the very bytes Alembic wrote, so it is the
+  database a migration of that test's own empty file would give.
+- PostgreSQL (`--database postgresql`): on one database made for the
+  session (dropped at its end); before each test every table but
+  alembic_version is emptied with TRUNCATE … RESTART IDENTITY, so each
+  test starts with no rows and ids counting from 1 again. A new database
+  per test would cost about 0.6 s here (CREATE DATABASE … TEMPLATE, then
+  DROP).
 
-PostgreSQL is found at WORKSHOP_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/
-postgres: user postgres, trust authentication). When it can't be reached, the PostgreSQL run
-skips every test saying how to start one; with CI=true it fails instead.
+PostgreSQL is found at WORKSHOP_POSTGRES_URL (default
+postgresql://postgres@127.0.0.1:5432/ postgres: user postgres, trust
+authentication). When it can't be reached, the PostgreSQL run skips every
+test saying how to start one; with CI=true it fails instead.
 """
 
 from __future__ import annotations
@@ -37,18 +42,20 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-
 from tools.step_tests import PYCACHE
 from tools.steps import FIRST_STEP_WITH_MIGRATIONS
 
 DATABASES = ("sqlite", "postgresql")
 POSTGRES_URL = os.environ.get(
-    "WORKSHOP_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    "WORKSHOP_POSTGRES_URL",
+    "postgresql://postgres@127.0.0.1:5432/postgres",
 )
 HOW_TO_START_POSTGRES = (
-    "start one (Debian/Ubuntu: `sudo apt-get install postgresql && sudo service postgresql "
-    "start`, then allow user postgres from 127.0.0.1; or `docker run -p 5432:5432 -e "
-    "POSTGRES_HOST_AUTH_METHOD=trust postgres:17`), or name yours in WORKSHOP_POSTGRES_URL"
+    "start one (Debian/Ubuntu: `sudo apt-get install postgresql && sudo "
+    "service postgresql start`, then allow user postgres from "
+    "127.0.0.1; or `docker run -p 5432:5432 -e "
+    "POSTGRES_HOST_AUTH_METHOD=trust postgres:17`), or name yours in "
+    "WORKSHOP_POSTGRES_URL"
 )
 MIGRATION_TIMEOUT = 120  # seconds
 
@@ -57,33 +64,48 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def postgres_url(database: str, driver: str = "postgresql+asyncpg") -> str:
-    """The URL of `database` on the PostgreSQL server of POSTGRES_URL, for `driver`."""
+def postgres_url(
+    database: str, driver: str = "postgresql+asyncpg"
+) -> str:
+    """The URL of `database` on the PostgreSQL server of POSTGRES_URL, for
+    `driver`."""
     parts = urlsplit(POSTGRES_URL)
-    return urlunsplit((driver, parts.netloc, f"/{database}", parts.query, ""))
+    return urlunsplit(
+        (driver, parts.netloc, f"/{database}", parts.query, "")
+    )
 
 
 def new_database_name() -> str:
     return f"workshop_test_{uuid.uuid4().hex[:12]}"
 
 
-# -- PostgreSQL, from synchronous code -----------------------------------------------------
+# -- PostgreSQL, from synchronous code -----------------------------------
 
 
 def postgres(database: str | None, *statements: str) -> list[list[Any]]:
-    """Run SQL statements on the server's `database` (None: its default one); their rows.
+    """Run SQL statements on the server's `database` (None: its default
+    one); their rows.
 
-    Runs asyncpg in a thread of its own, so that it works from a sync fixture as well as
-    inside a running event loop. Raises OSError (or asyncpg's errors) when it can't connect.
+    Runs asyncpg in a thread of its own, so that it works from a sync
+    fixture as well as inside a running event loop. Raises OSError (or
+    asyncpg's errors) when it can't connect.
     """
-    import asyncpg  # the app's PostgreSQL driver, a runtime dependency from step 11
+    # The app's PostgreSQL driver, a runtime dependency from step 11
+    import asyncpg
 
-    url = POSTGRES_URL if database is None else postgres_url(database, "postgresql")
+    url = (
+        POSTGRES_URL
+        if database is None
+        else postgres_url(database, "postgresql")
+    )
 
     async def run() -> list[list[Any]]:
         connection = await asyncpg.connect(url, timeout=5)
         try:
-            return [await connection.fetch(statement) for statement in statements]
+            return [
+                await connection.fetch(statement)
+                for statement in statements
+            ]
         finally:
             await connection.close()
 
@@ -92,7 +114,8 @@ def postgres(database: str | None, *statements: str) -> list[list[Any]]:
 
 
 def create_postgres_database(name: str) -> str:
-    """Create an empty database `name`; its URL for the app (postgresql+asyncpg://…)."""
+    """Create an empty database `name`; its URL for the app
+    (postgresql+asyncpg://…)."""
     postgres(None, f'CREATE DATABASE "{name}"')
     return postgres_url(name)
 
@@ -102,24 +125,31 @@ def drop_postgres_database(name: str) -> None:
 
 
 def require_postgres() -> None:
-    """Skip (fail with CI=true) the calling test when no PostgreSQL answers at POSTGRES_URL."""
+    """Skip (fail with CI=true) the calling test when no PostgreSQL
+    answers at POSTGRES_URL."""
     try:
         postgres(None, "SELECT 1")
-    except Exception as exc:  # refused, timed out, bad password: PostgreSQL isn't usable
+    except Exception as exc:
+        # Refused, timed out, bad password: PostgreSQL isn't usable
         message = (
-            f"PostgreSQL is not reachable at {POSTGRES_URL} ({type(exc).__name__}: {exc}): "
-            f"{HOW_TO_START_POSTGRES}."
+            f"PostgreSQL is not reachable at {POSTGRES_URL} "
+            f"({type(exc).__name__}: {exc}): {HOW_TO_START_POSTGRES}."
         )
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true, and the PostgreSQL tests must run: {message}", pytrace=False)
+            pytest.fail(
+                f"CI=true, and the PostgreSQL tests must run: {message}",
+                pytrace=False,
+            )
         pytest.skip(f"the PostgreSQL tests need a server. {message}")
 
 
 def empty_postgres_tables(database: str) -> None:
-    """TRUNCATE every table but alembic_version, restarting the ids (sequences) at 1."""
+    """TRUNCATE every table but alembic_version, restarting the ids
+    (sequences) at 1."""
     [rows] = postgres(
         database,
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "SELECT tablename FROM pg_tables WHERE schemaname = "
+        "current_schema() "
         "AND tablename <> 'alembic_version'",
     )
     if rows:
@@ -129,53 +159,80 @@ def empty_postgres_tables(database: str) -> None:
 
 
 def stored_bytes(database_url: str) -> bytes:
-    """The whole content of a test database: a SQLite file's bytes, or, on PostgreSQL, every
-    row of every table of the current schema as text (UTF-8)."""
+    """The whole content of a test database: a SQLite file's bytes, or, on
+    PostgreSQL, every row of every table of the current schema as text
+    (UTF-8)."""
     if database_url.startswith("sqlite"):
         return Path(database_url.split(":///", 1)[1]).read_bytes()
     database = urlsplit(database_url).path.lstrip("/")
     [tables] = postgres(
-        database, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        database,
+        "SELECT tablename FROM pg_tables"
+        " WHERE schemaname = current_schema()",
     )
-    queries = [f'SELECT t::text AS row FROM "{table["tablename"]}" AS t' for table in tables]
+    queries = [
+        f'SELECT t::text AS row FROM "{table["tablename"]}" AS t'
+        for table in tables
+    ]
     results = postgres(database, *queries)
-    return "\n".join(row["row"] for rows in results for row in rows).encode()
+    return "\n".join(
+        row["row"] for rows in results for row in rows
+    ).encode()
 
 
 def table_names(database_url: str) -> set[str]:
-    """The tables of a test database (none if the SQLite file doesn't exist)."""
+    """The tables of a test database (none if the SQLite file doesn't
+    exist)."""
     if database_url.startswith("sqlite"):
         path = Path(database_url.split(":///", 1)[1])
         if not path.exists():
             return set()
         with closing(sqlite3.connect(path)) as connection:
-            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            rows = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
             return {name for (name,) in rows}
     database = urlsplit(database_url).path.lstrip("/")
     [rows] = postgres(
-        database, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        database,
+        "SELECT tablename FROM pg_tables"
+        " WHERE schemaname = current_schema()",
     )
     return {row["tablename"] for row in rows}
 
 
-# -- Alembic ---------------------------------------------------------------------------------
+# -- Alembic -------------------------------------------------------------
 
 
-def alembic(app_dir: Path, database_url: str, *args: str, env: dict[str, str] | None = None):
-    """`alembic ARGS` as a real process in app_dir, with DATABASE_URL; the CompletedProcess.
+def alembic(
+    app_dir: Path,
+    database_url: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+):
+    """`alembic ARGS` as a real process in app_dir, with DATABASE_URL; the
+    CompletedProcess.
 
-    Only the variables of this process that SPEC doesn't name are passed on (an instructor's
-    ENVIRONMENT=production must not leak in), plus `env`. Never raises for a failed command.
+    Only the variables of this process that SPEC doesn't name are passed
+    on (an instructor's ENVIRONMENT=production must not leak in), plus
+    `env`. Never raises for a failed command.
     """
     from .conftest import SPEC_ENV_VARS, TEST_ENV
 
-    inherited = {name: value for name, value in os.environ.items() if name not in SPEC_ENV_VARS}
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SPEC_ENV_VARS
+    }
     return subprocess.run(
         [sys.executable, "-m", "alembic", *args],
         cwd=app_dir,
         env=inherited
         | TEST_ENV
-        | {"DATABASE_URL": database_url, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+        | {
+            "DATABASE_URL": database_url,
+            "PYTHONPYCACHEPREFIX": str(PYCACHE),
+        }
         | (env or {}),
         capture_output=True,
         text=True,
@@ -187,32 +244,39 @@ def alembic(app_dir: Path, database_url: str, *args: str, env: dict[str, str] | 
 
 
 def run_migrations(app_dir: Path, database_url: str) -> None:
-    """`alembic upgrade head` in app_dir on database_url; fails the test if it can't."""
+    """`alembic upgrade head` in app_dir on database_url; fails the test
+    if it can't."""
     if not (app_dir / "alembic.ini").is_file():
         pytest.fail(
-            f"From step {FIRST_STEP_WITH_MIGRATIONS} Alembic creates the tables, and "
-            f"{app_dir} has no alembic.ini: run `alembic init -t async migrations` there and "
+            f"From step {FIRST_STEP_WITH_MIGRATIONS} Alembic creates the "
+            f"tables, and {app_dir} has no alembic.ini: run `alembic "
+            "init -t async migrations` there and "
             "write the first migration (see the step's page).",
             pytrace=False,
         )
     done = alembic(app_dir, database_url, "upgrade", "head")
     if done.returncode != 0:
         pytest.fail(
-            f"`alembic upgrade head` in {app_dir} with DATABASE_URL={database_url} failed "
-            f"(exit {done.returncode}):\n{(done.stdout + done.stderr)[-3000:]}",
+            f"`alembic upgrade head` in {app_dir} with "
+            f"DATABASE_URL={database_url} failed "
+            f"(exit {done.returncode}):\n"
+            f"{(done.stdout + done.stderr)[-3000:]}",
             pytrace=False,
         )
 
 
-# -- fixtures --------------------------------------------------------------------------------
+# -- fixtures ------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def migrated_template(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str | None]:
-    """Once per session, from step 11: a database brought to head by `alembic upgrade head`.
+def migrated_template(
+    request: pytest.FixtureRequest, tmp_path_factory
+) -> Iterator[str | None]:
+    """Once per session, from step 11: a database brought to head by
+    `alembic upgrade head`.
 
-    SQLite: the template file's path. PostgreSQL: the session's database name. None before
-    step 11 (the app makes its tables itself)."""
+    SQLite: the template file's path. PostgreSQL: the session's database
+    name. None before step 11 (the app makes its tables itself)."""
     from .conftest import APP_DIR, STEP
 
     config = request.config
@@ -237,8 +301,11 @@ def migrated_template(request: pytest.FixtureRequest, tmp_path_factory) -> Itera
 
 
 @pytest.fixture
-def test_database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_template) -> str:
-    """The DATABASE_URL of this test's fresh database (migrated to head from step 11)."""
+def test_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_template
+) -> str:
+    """The DATABASE_URL of this test's fresh database (migrated to head
+    from step 11)."""
     if request.config.getoption("--database") == "postgresql":
         empty_postgres_tables(migrated_template)
         return postgres_url(migrated_template)
@@ -249,8 +316,11 @@ def test_database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_t
 
 
 @pytest.fixture
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of this run's kind that nothing ever migrated (dropped after the test)."""
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """A database of this run's kind that nothing ever migrated (dropped
+    after the test)."""
     if request.config.getoption("--database") == "sqlite":
         yield sqlite_url(tmp_path / "empty.db")
         return

@@ -1,14 +1,18 @@
-"""What a learner reads when a step's check fails, in place of pages of traceback.
+"""What a learner reads when a step's check fails, in place of pages of
+traceback.
 
-For each failing test: the behaviour (its docstring's first line), the line of the error that
-names the cause (not only its first line: "1 validation error:" says nothing, the
-`input: <coroutine object AsyncSession.get>` under it says everything), the place in the
-learner's code, and, for the common mistakes, a hint that names the fix. Tests that fail for
-the same cause at the same place are listed together, under that cause, once.
+For each failing test: the behaviour (its docstring's first line), the
+line of the error that names the cause (not only its first line: "1
+validation error:" says nothing, the
+`input: <coroutine object AsyncSession.get>` under it says everything),
+the place in the learner's code, and, for the common mistakes, a hint that
+names the fix. Tests that fail for the same cause at the same place are
+listed together, under that cause, once.
 
-tests/steps/conftest.py calls `explain` for each failing test (in the process that ran it,
-where the exception still exists) and `summary` at the end (from the reports' plain strings,
-which also travel from pytest-xdist's workers).
+tests/steps/conftest.py calls `explain` for each failing test (in the
+process that ran it, where the exception still exists) and `summary` at
+the end (from the reports' plain strings, which also travel from
+pytest-xdist's workers).
 """
 
 from __future__ import annotations
@@ -27,23 +31,31 @@ MAX_LISTED = 4  # behaviours listed under one cause before "… and N more"
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 COROUTINE = re.compile(r"\bcoroutine\b")
 COROUTINE_NAME = re.compile(r"<coroutine object ([\w.]+)")
-NOT_NULL = re.compile(r"NOT NULL constraint failed|violates not-null constraint")
-NO_ROUTE_IN_OPENAPI = re.compile(r"/openapi\.json has no (GET|POST|PUT|PATCH|DELETE) (/\S*)")
+NOT_NULL = re.compile(
+    r"NOT NULL constraint failed|violates not-null constraint"
+)
+NO_ROUTE_IN_OPENAPI = re.compile(
+    r"/openapi\.json has no (GET|POST|PUT|PATCH|DELETE) (/\S*)"
+)
 
 
 @dataclass(frozen=True)
 class Failure:
-    """One failing test, in plain strings (what a pytest report can carry)."""
+    """One failing test, in plain strings (what a pytest report can
+    carry)."""
 
     nodeid: str
     behaviour: str
     cause: str
-    where: str = ""  # "workspace/app/main.py:121 in get_item_or_404: item = session.get(…)"
+    # "workspace/app/main.py:121 in get_item_or_404: item =
+    # session.get(…)"
+    where: str = ""
     hint: str = ""  # a key of HINTS, or ""
-    detail: str = ""  # what the hint names: a coroutine's function, the missing routes
+    # What the hint names: a coroutine's function, the missing routes
+    detail: str = ""
 
 
-# -- one failing test ------------------------------------------------------------------
+# -- one failing test ----------------------------------------------------
 
 
 def _shorten(text: str, width: int = MAX_CAUSE) -> str:
@@ -52,7 +64,8 @@ def _shorten(text: str, width: int = MAX_CAUSE) -> str:
 
 
 def _validation_errors(exc: BaseException) -> list[dict[str, Any]]:
-    """The errors of a Pydantic or FastAPI validation error (their public errors()), or []."""
+    """The errors of a Pydantic or FastAPI validation error (their public
+    errors()), or []."""
     errors = getattr(exc, "errors", None)
     if not callable(errors):
         return []
@@ -60,29 +73,43 @@ def _validation_errors(exc: BaseException) -> list[dict[str, Any]]:
         found = list(errors())
     except Exception:
         return []
-    return found if all(isinstance(error, dict) for error in found) else []
+    return (
+        found if all(isinstance(error, dict) for error in found) else []
+    )
 
 
 def _one_error(error: dict[str, Any]) -> str:
     loc = ".".join(str(part) for part in error.get("loc", ()))
-    text = f"{loc}: {error.get('msg', '')}" if loc else str(error.get("msg", ""))
+    text = (
+        f"{loc}: {error.get('msg', '')}"
+        if loc
+        else str(error.get("msg", ""))
+    )
     if "input" in error:
         text += f", input: {error['input']!r}"
     return text
 
 
 def cause_of(exc: BaseException) -> str:
-    """The line that names the cause: "Type: message", a validation error with its input."""
+    """The line that names the cause: "Type: message", a validation error
+    with its input."""
     name = type(exc).__name__
     errors = _validation_errors(exc)
     if errors:
         more = f" (and {len(errors) - 2} more)" if len(errors) > 2 else ""
-        return _shorten(f"{name}: " + "; ".join(_one_error(e) for e in errors[:2]) + more)
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return _shorten(
+            f"{name}: "
+            + "; ".join(_one_error(e) for e in errors[:2])
+            + more
+        )
+    lines = [
+        line.strip() for line in str(exc).splitlines() if line.strip()
+    ]
     if not lines:
         return name
     text = lines[0]
-    # A first line that announces what follows ("3 errors:") says nothing by itself.
+    # A first line that announces what follows ("3 errors:") says nothing
+    # by itself.
     if text.endswith(":") and len(lines) > 1:
         text += " " + lines[1]
     return _shorten(f"{name}: {text}")
@@ -96,9 +123,14 @@ def _inside(filename: str, folder: Path) -> bool:
 
 
 def where_in(exc: BaseException, app_dir: Path) -> str:
-    """The deepest line of the app under test that the error went through, or ""."""
+    """The deepest line of the app under test that the error went through,
+    or ""."""
     app_dir = app_dir.resolve()
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, app_dir)]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if _inside(f.filename, app_dir)
+    ]
     if frames:
         filename, lineno, function, line = (
             frames[-1].filename,
@@ -115,21 +147,33 @@ def where_in(exc: BaseException, app_dir: Path) -> str:
             return ""
         path = getattr(exc, "endpoint_path", None)
         line = f"the endpoint of {path}" if path else ""
-    shown = Path(filename).resolve().relative_to(app_dir.parent).as_posix()
-    return _shorten(f"{shown}:{lineno}, in {function}: {line.strip()}".rstrip(": "), 160)
+    shown = (
+        Path(filename).resolve().relative_to(app_dir.parent).as_posix()
+    )
+    return _shorten(
+        f"{shown}:{lineno}, in {function}: {line.strip()}".rstrip(": "),
+        160,
+    )
 
 
 def _routes(openapi: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
     found = []
     for template, operations in (openapi.get("paths") or {}).items():
-        pattern = re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template)) + "$")
+        pattern = re.compile(
+            "^"
+            + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+            + "$"
+        )
         found += [(method.upper(), pattern) for method in operations]
     return found
 
 
-def missing_routes(not_found: Iterable[tuple[str, str]], app: Any) -> list[str]:
-    """Of the requests that answered 404 Not Found, those that no route of the app's OpenAPI
-    document matches ("POST /auth/register"); [] when the app has no OpenAPI document."""
+def missing_routes(
+    not_found: Iterable[tuple[str, str]], app: Any
+) -> list[str]:
+    """Of the requests that answered 404 Not Found, those that no route of
+    the app's OpenAPI document matches ("POST /auth/register"); [] when
+    the app has no OpenAPI document."""
     try:
         routes = _routes(app.openapi())
     except Exception:
@@ -152,44 +196,79 @@ def explain(
 ) -> Failure:
     """One failing test explained.
 
-    In: the test's id and behaviour, the exception it failed with (None if there is none, then
-    `message`, pytest's text of the failure, is used), the app's folder, the HTTP method of the
-    test's last request, and the routes it requested that the app doesn't have
-    (missing_routes). Out: a Failure. Raises nothing for any exception it is given."""
-    cause = cause_of(exc) if exc is not None else _shorten(message.strip().splitlines()[0])
+    In: the test's id and behaviour, the exception it failed with (None if
+    there is none, then `message`, pytest's text of the failure, is used),
+    the app's folder, the HTTP method of the test's last request, and the
+    routes it requested that the app doesn't have (missing_routes). Out: a
+    Failure. Raises nothing for any exception it is given."""
+    cause = (
+        cause_of(exc)
+        if exc is not None
+        else _shorten(message.strip().splitlines()[0])
+    )
     where = where_in(exc, app_dir) if exc is not None else ""
     full = f"{cause} {exc!s}" if exc is not None else message
     routes = list(not_found)
-    routes += [f"{m} {p}" for m, p in NO_ROUTE_IN_OPENAPI.findall(full) if f"{m} {p}" not in routes]
+    routes += [
+        f"{m} {p}"
+        for m, p in NO_ROUTE_IN_OPENAPI.findall(full)
+        if f"{m} {p}" not in routes
+    ]
     if routes:
-        return Failure(nodeid, behaviour, cause, where, "missing-route", ", ".join(routes))
+        return Failure(
+            nodeid,
+            behaviour,
+            cause,
+            where,
+            "missing-route",
+            ", ".join(routes),
+        )
     if COROUTINE.search(full):
         named = COROUTINE_NAME.search(full)
-        return Failure(nodeid, behaviour, cause, where, "missing-await", named[1] if named else "")
+        return Failure(
+            nodeid,
+            behaviour,
+            cause,
+            where,
+            "missing-await",
+            named[1] if named else "",
+        )
     if NOT_NULL.search(full) and last_method == "PATCH":
         return Failure(nodeid, behaviour, cause, where, "exclude-unset")
     return Failure(nodeid, behaviour, cause, where)
 
 
-# -- the summary -------------------------------------------------------------------------
+# -- the summary ---------------------------------------------------------
 
 
-# The methods of SQLAlchemy's AsyncSession that must be awaited: what a missing `await` in
-# the workshop's apps is almost always about.
+# The methods of SQLAlchemy's AsyncSession that must be awaited: what a
+# missing `await` in the workshop's apps is almost always about.
 SESSION_METHODS = frozenset(
-    {"get", "exec", "execute", "commit", "refresh", "delete", "flush", "rollback", "scalar"}
+    {
+        "get",
+        "exec",
+        "execute",
+        "commit",
+        "refresh",
+        "delete",
+        "flush",
+        "rollback",
+        "scalar",
+    }
 )
 
 
 def unawaited_calls(app_dir: Path, qualnames: Iterable[str]) -> list[str]:
     """Lines of the app's code that call an async method without `await`.
 
-    In: the app's folder and the coroutines' names ("AsyncSession.get"; none known: any of
-    the session's async methods on something called *session*). Out: "app/main.py:120:
-    item = session.get(Item, item_id)" for each such call, at most 5. Unreadable files are
-    skipped."""
+    In: the app's folder and the coroutines' names ("AsyncSession.get";
+    none known: any of the session's async methods on something called
+    *session*). Out: "app/main.py:120: item = session.get(Item, item_id)"
+    for each such call, at most 5. Unreadable files are skipped."""
     wanted = {q.rpartition(".") for q in qualnames if q}
-    wanted = wanted or {("AsyncSession", ".", method) for method in SESSION_METHODS}
+    wanted = wanted or {
+        ("AsyncSession", ".", method) for method in SESSION_METHODS
+    }
     found = []
     for path in sorted(app_dir.rglob("*.py")):
         try:
@@ -197,31 +276,50 @@ def unawaited_calls(app_dir: Path, qualnames: Iterable[str]) -> list[str]:
             tree = ast.parse(source)
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             continue
-        awaited = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Await)}
+        awaited = {
+            id(node.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Await)
+        }
         lines = source.splitlines()
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+            ):
                 continue
             if id(node) in awaited:
                 continue
             receiver = node.func.value
-            name = getattr(receiver, "id", None) or getattr(receiver, "attr", None) or ""
+            name = (
+                getattr(receiver, "id", None)
+                or getattr(receiver, "attr", None)
+                or ""
+            )
             for owner, _, method in wanted:
                 variable = owner.removeprefix("Async").lower()
-                if node.func.attr == method and variable and variable in name.lower():
+                if (
+                    node.func.attr == method
+                    and variable
+                    and variable in name.lower()
+                ):
                     shown = path.relative_to(app_dir.parent).as_posix()
-                    found.append(f"{shown}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+                    line = lines[node.lineno - 1].strip()
+                    found.append(f"{shown}:{node.lineno}: {line}")
                     break
     return sorted(set(found), key=found.index)[:5]
 
 
 def _await_hint(details: set[str], app_dir: Path | None) -> list[str]:
     lines = [
-        "Hint: a coroutine turned up where a value was expected: an `await` is missing before "
-        "a call to an async function (such as the session's get, exec, commit, refresh or "
-        "delete), in a function that is `async def`."
+        "Hint: a coroutine turned up where a value was expected: an "
+        "`await` is missing before a call to an async function (such as "
+        "the session's get, exec, commit, refresh or delete), in a "
+        "function that is `async def`."
     ]
-    calls = unawaited_calls(app_dir, details) if app_dir is not None else []
+    calls = (
+        unawaited_calls(app_dir, details) if app_dir is not None else []
+    )
     if calls:
         lines.append("  Calls without `await` in your code:")
         lines += [f"    {call}" for call in calls]
@@ -230,16 +328,17 @@ def _await_hint(details: set[str], app_dir: Path | None) -> list[str]:
 
 def _route_hint(details: set[str], app_dir: Path | None) -> list[str]:
     return [
-        "Hint: a route that answers 404 Not Found and is missing from the app's /openapi.json "
-        "does not exist: write it, or include its router in app/main.py "
-        "(`app.include_router(router)`)."
+        "Hint: a route that answers 404 Not Found and is missing from "
+        "the app's /openapi.json does not exist: write it, or include "
+        "its router in app/main.py (`app.include_router(router)`)."
     ]
 
 
 def _unset_hint(details: set[str], app_dir: Path | None) -> list[str]:
     return [
-        "Hint: a PATCH wrote null into a required column: the update took every field of the "
-        "update schema, also those the client didn't send. Take only those sent: "
+        "Hint: a PATCH wrote null into a required column: the update "
+        "took every field of the update schema, also those the client "
+        "didn't send. Take only those sent: "
         "`item.sqlmodel_update(item_in.model_dump(exclude_unset=True))`."
     ]
 
@@ -252,27 +351,32 @@ HINTS = {
 
 
 def _group_key(failure: Failure) -> tuple[str, str]:
-    if failure.hint == "missing-route":  # one group, whatever each test asserted
+    if failure.hint == "missing-route":
+        # One group, whatever each test asserted
         return ("missing-route", "")
     return (failure.cause, failure.where)
 
 
 def summary(
-    failures: Sequence[Failure], failed_tests: int, app_dir: Path | None = None
+    failures: Sequence[Failure],
+    failed_tests: int,
+    app_dir: Path | None = None,
 ) -> list[str]:
-    """The lines of the "what to fix" list: causes with their behaviours, hints, counts.
+    """The lines of the "what to fix" list: causes with their behaviours,
+    hints, counts.
 
-    In: the failures in the order to show them (one per failing test, several may share a
-    behaviour: the cases of a parametrized test), the number of failed tests, the app's
-    folder (to point at the lines a hint is about). Out: lines,
-    the first one "- <behaviour>" and the next indented one its cause (tools/step_tests.py
-    reads them)."""
+    In: the failures in the order to show them (one per failing test,
+    several may share a behaviour: the cases of a parametrized test), the
+    number of failed tests, the app's folder (to point at the lines a hint
+    is about). Out: lines, the first one "- <behaviour>" and the next
+    indented one its cause (tools/step_tests.py reads them)."""
     groups: dict[tuple[str, str], list[Failure]] = {}
     for failure in failures:
         groups.setdefault(_group_key(failure), []).append(failure)
     lines: list[str] = []
     behaviours_total: set[str] = set()
-    hints: dict[str, tuple[set[str], set[str]]] = {}  # key -> (details, behaviours)
+    # Key -> (details, behaviours)
+    hints: dict[str, tuple[set[str], set[str]]] = {}
     for (cause, where), members in groups.items():
         behaviours = list(dict.fromkeys(f.behaviour for f in members))
         behaviours_total.update(behaviours)
@@ -281,10 +385,14 @@ def summary(
             lines.append(f"- … and {len(behaviours) - MAX_LISTED} more")
         if cause == "missing-route":
             details = {f.detail for f in members}
-            routes = sorted({r for d in details for r in d.split(", ") if r})
+            routes = sorted(
+                {r for d in details for r in d.split(", ") if r}
+            )
             lines.append(
-                f"    the app has no route for {', '.join(routes)}: 404 Not Found, and "
-                f"{'it is' if len(routes) == 1 else 'they are'} not in its /openapi.json"
+                f"    the app has no route for {', '.join(routes)}: "
+                "404 Not Found, and "
+                f"{'it is' if len(routes) == 1 else 'they are'} "
+                "not in its /openapi.json"
             )
         else:
             lines.append(f"    {cause}")
@@ -292,7 +400,9 @@ def summary(
                 lines.append(f"    at {where}")
         for failure in members:
             if failure.hint:
-                details, hinted = hints.setdefault(failure.hint, (set(), set()))
+                details, hinted = hints.setdefault(
+                    failure.hint, (set(), set())
+                )
                 details.add(failure.detail)
                 hinted.add(failure.behaviour)
     for key, (details, _hinted) in hints.items():
@@ -301,7 +411,10 @@ def summary(
     tests = (
         ""
         if failed_tests == count
-        else f", from {failed_tests} failing tests (the cases of one test count once)"
+        else f", from {failed_tests} failing tests "
+        "(the cases of one test count once)"
     )
-    lines.append(f"{count} behaviour{'s' if count != 1 else ''} to fix{tests}.")
+    lines.append(
+        f"{count} behaviour{'s' if count != 1 else ''} to fix{tests}."
+    )
     return lines

@@ -1,4 +1,5 @@
-"""Small helpers for the tests: checks that say what to fix, and JWTs made by hand."""
+"""Small helpers for the tests: checks that say what to fix, and JWTs made
+by hand."""
 
 from __future__ import annotations
 
@@ -13,20 +14,34 @@ import httpx
 
 def describe(response: httpx.Response) -> str:
     request = response.request
-    body = response.text if len(response.text) < 500 else response.text[:500] + "…"
-    return f"{request.method} {request.url.path} answered {response.status_code} {body}"
+    body = (
+        response.text
+        if len(response.text) < 500
+        else response.text[:500] + "…"
+    )
+    status = response.status_code
+    return f"{request.method} {request.url.path} answered {status} {body}"
 
 
-def expect_status(response: httpx.Response, expected: int) -> httpx.Response:
-    assert response.status_code == expected, f"expected {expected}, but {describe(response)}"
+def expect_status(
+    response: httpx.Response, expected: int
+) -> httpx.Response:
+    assert response.status_code == expected, (
+        f"expected {expected}, but {describe(response)}"
+    )
     return response
 
 
-# -- JSON Web Tokens, with the standard library only -----------------------------------
-# The tests must not share a JWT library with the app they check (step 12 swaps python-jose
-# for PyJWT): they make and read tokens by hand, as RFC 7519 describes them.
+# -- JSON Web Tokens, with the standard library only
+# ----------------------------------- The tests must not share a JWT
+# library with the app they check (step 12 swaps python-jose for PyJWT):
+# they make and read tokens by hand, as RFC 7519 describes them.
 
-HMAC_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+HMAC_HASHES = {
+    "HS256": hashlib.sha256,
+    "HS384": hashlib.sha384,
+    "HS512": hashlib.sha512,
+}
 
 
 def b64url_encode(data: bytes) -> str:
@@ -38,20 +53,31 @@ def b64url_decode(text: str) -> bytes:
 
 
 def sign(signing_input: str, key: str, algorithm: str) -> str:
-    digest = hmac.new(key.encode(), signing_input.encode("ascii"), HMAC_HASHES[algorithm])
+    digest = hmac.new(
+        key.encode(),
+        signing_input.encode("ascii"),
+        HMAC_HASHES[algorithm],
+    )
     return b64url_encode(digest.digest())
 
 
 def make_token(
-    claims: dict[str, Any] | bytes, key: str | None, algorithm: str = "HS256", **header: Any
+    claims: dict[str, Any] | bytes,
+    key: str | None,
+    algorithm: str = "HS256",
+    **header: Any,
 ) -> str:
-    """A JWT with these claims, signed with `key` by HS256, HS384 or HS512; "none": unsigned.
+    """A JWT with these claims, signed with `key` by HS256, HS384 or
+    HS512; "none": unsigned.
 
-    `claims` is a dict, or the claims' JSON text as bytes, written as is (for JSON that
-    json.dumps would refuse to write, such as arrays nested thousands deep)."""
+    `claims` is a dict, or the claims' JSON text as bytes, written as is
+    (for JSON that json.dumps would refuse to write, such as arrays nested
+    thousands deep)."""
     header = {"alg": algorithm, "typ": "JWT"} | header
     parts = [
-        part if isinstance(part, bytes) else json.dumps(part, separators=(",", ":")).encode()
+        part
+        if isinstance(part, bytes)
+        else json.dumps(part, separators=(",", ":")).encode()
         for part in (header, claims)
     ]
     signing_input = ".".join(b64url_encode(part) for part in parts)
@@ -64,29 +90,38 @@ def make_token(
 def read_token(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The header and claims of a JWT, WITHOUT checking its signature."""
     parts = token.split(".")
-    assert len(parts) == 3, f"a JWT has three dot-separated parts, got {token!r}"
-    header, claims = (json.loads(b64url_decode(part)) for part in parts[:2])
+    assert len(parts) == 3, (
+        f"a JWT has three dot-separated parts, got {token!r}"
+    )
+    header, claims = (
+        json.loads(b64url_decode(part)) for part in parts[:2]
+    )
     return header, claims
 
 
 def signed_with(token: str, key: str, algorithm: str = "HS256") -> bool:
-    """Whether `token` carries a valid `algorithm` signature made with `key`."""
+    """Whether `token` carries a valid `algorithm` signature made with
+    `key`."""
     signing_input, _, signature = token.rpartition(".")
-    return hmac.compare_digest(sign(signing_input, key, algorithm), signature)
+    return hmac.compare_digest(
+        sign(signing_input, key, algorithm), signature
+    )
 
 
-# -- an app that refuses to start --------------------------------------------------------
+# -- an app that refuses to start ----------------------------------------
 
 
 async def start_failure(app_under_test: Any, **env: str | None) -> str:
-    """Why the app refuses to start with these variables: the error its import or its
-    lifespan raised, as text. Fails the test if the app starts."""
+    """Why the app refuses to start with these variables: the error its
+    import or its lifespan raised, as text. Fails the test if the app
+    starts."""
     import pytest
     from asgi_lifespan import LifespanManager
 
     try:
         app = app_under_test.load(**env)
-    except pytest.fail.Exception as exc:  # the harness could not import app.main: why
+    except pytest.fail.Exception as exc:
+        # The harness could not import app.main: why
         return str(exc)
     try:
         async with LifespanManager(app):
@@ -95,7 +130,8 @@ async def start_failure(app_under_test: Any, **env: str | None) -> str:
         return f"{type(exc).__name__}: {exc}"
     settings = ", ".join(f"{name}={value}" for name, value in env.items())
     pytest.fail(
-        f"the app started with {settings}: it must refuse to start, with a message naming "
+        f"the app started with {settings}: it must refuse to start, with "
+        "a message naming "
         "the setting (validate it in Settings)",
         pytrace=False,
     )

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi import (
+    Depends,
+    FastAPI,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    status,
+)
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,11 +26,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field, SQLModel, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./workshop.db")
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", "sqlite+aiosqlite:///./workshop.db"
+)
 engine = create_async_engine(DATABASE_URL)
 
-# Ids and offsets go into SQL as integers, and a database's integers have limits (PostgreSQL's
-# INTEGER is 32 bits): a larger number would fail inside the query, a 500. Refuse it up front.
+# Ids and offsets go into SQL as integers, and a database's integers have
+# limits (PostgreSQL's INTEGER is 32 bits): a larger number would fail
+# inside the query, a 500. Refuse it up front.
 MAX_INT = 2**31 - 1
 
 
@@ -33,8 +44,13 @@ class ItemStatus(StrEnum):
 
 
 def as_utc(value: datetime) -> datetime:
-    # SQLite stores no time zone: a stored time comes back naive, but we only ever store UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    # SQLite stores no time zone: a stored time comes back naive, but we
+    # only ever store UTC.
+    return (
+        value.replace(tzinfo=UTC)
+        if value.tzinfo is None
+        else value.astimezone(UTC)
+    )
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]
@@ -50,7 +66,8 @@ class ItemBase(SQLModel):
 class Item(ItemBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(
-        default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True)
+        default_factory=lambda: datetime.now(UTC),
+        sa_type=DateTime(timezone=True),
     )
 
 
@@ -59,11 +76,13 @@ class ItemCreate(ItemBase):
 
 
 class ItemUpdate(SQLModel):
-    # Every field may be left out. default=None only fills a field that was left out (Pydantic
-    # doesn't validate defaults, and exclude_unset drops it): a null that is *sent* must still
-    # be a str, a number or a status, so it's a 422, as the OpenAPI schema says.
+    # Every field may be left out. default=None only fills a field that
+    # was left out (Pydantic doesn't validate defaults, and exclude_unset
+    # drops it): a null that is *sent* must still be a str, a number or a
+    # status, so it's a 422, as the OpenAPI schema says.
     name: str = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)  # null clears it
+    # A description sent as null clears it
+    description: str | None = Field(default=None, max_length=500)
     price: FiniteFloat = Field(default=None, gt=0)
     status: ItemStatus = Field(default=None)
 
@@ -74,19 +93,27 @@ class ItemPublic(ItemBase):
 
 
 class ErrorMessage(SQLModel):
-    """The body of every error the routes raise with HTTPException, as /docs shows it."""
+    """The body of every error the routes raise with HTTPException, as
+    /docs shows it."""
 
     detail: str
 
 
-# The answers a route gives besides its own, for /docs and /openapi.json: each status with
-# the body it comes with. FastAPI can't see the HTTPExceptions a route may raise.
-NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"model": ErrorMessage, "description": "Item not found"}}
+# The answers a route gives besides its own, for /docs and /openapi.json:
+# each status with the body it comes with. FastAPI can't see the
+# HTTPExceptions a route may raise.
+NOT_FOUND = {
+    status.HTTP_404_NOT_FOUND: {
+        "model": ErrorMessage,
+        "description": "Item not found",
+    }
+}
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Create the tables when the server starts, not when the module is imported.
+    # Create the tables when the server starts, not when the module is
+    # imported.
     async with engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.create_all)
     yield
@@ -97,25 +124,33 @@ app = FastAPIOffline(title="Workshop API", lifespan=lifespan)
 
 
 def json_safe(value: float | str) -> float | str:
-    """NaN and Infinity as text, and a lone surrogate escaped: JSON can't hold either."""
+    """NaN and Infinity as text, and a lone surrogate escaped: JSON can't
+    hold either."""
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @app.exception_handler(RequestValidationError)
-async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    # FastAPI's own handler echoes each rejected value, and some can't be written back as
-    # JSON: NaN or Infinity (Python's json module reads them, and 1e400), or a string with a
-    # lone surrogate (the JSON "\ud800"). That would crash into a 500: same 422, made safe.
-    detail = jsonable_encoder(exc.errors(), custom_encoder={float: json_safe, str: json_safe})
+async def validation_error_handler(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
+    # FastAPI's own handler echoes each rejected value, and some can't be
+    # written back as JSON: NaN or Infinity (Python's json module reads
+    # them, and 1e400), or a string with a lone surrogate (the JSON
+    # "\ud800"). That would crash into a 500: same 422, made safe.
+    detail = jsonable_encoder(
+        exc.errors(), custom_encoder={float: json_safe, str: json_safe}
+    )
     return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": detail},
     )
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:
-    # One session per request; leaving the block rolls back whatever was not committed.
+    # One session per request; leaving the block rolls back whatever was
+    # not committed.
     async with AsyncSession(engine, expire_on_commit=False) as session:
         yield session
 
@@ -125,7 +160,9 @@ ItemId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 def item_not_found() -> HTTPException:
-    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return HTTPException(
+        status_code=status.HTTP_404_NOT_FOUND, detail="Item not found"
+    )
 
 
 async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
@@ -141,7 +178,9 @@ async def root() -> dict[str, str]:
 
 
 @app.post("/items", status_code=status.HTTP_201_CREATED)
-async def create_item(item_in: ItemCreate, session: SessionDep) -> ItemPublic:
+async def create_item(
+    item_in: ItemCreate, session: SessionDep
+) -> ItemPublic:
     item = Item.model_validate(item_in)
     session.add(item)
     await session.commit()
@@ -154,7 +193,9 @@ async def list_items(
     skip: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> list[ItemPublic]:
-    result = await session.exec(select(Item).order_by(Item.id).offset(skip).limit(limit))
+    result = await session.exec(
+        select(Item).order_by(Item.id).offset(skip).limit(limit)
+    )
     return result.all()
 
 
@@ -164,23 +205,32 @@ async def read_item(item_id: ItemId, session: SessionDep) -> ItemPublic:
 
 
 @app.patch("/items/{item_id}", responses=NOT_FOUND)
-async def update_item(item_id: ItemId, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
+async def update_item(
+    item_id: ItemId, item_in: ItemUpdate, session: SessionDep
+) -> ItemPublic:
     item = await get_item_or_404(session, item_id)
-    # exclude_unset: only the fields the client sent, so the others keep their values.
+    # exclude_unset: only the fields the client sent, so the others keep
+    # their values.
     item.sqlmodel_update(item_in.model_dump(exclude_unset=True))
     session.add(item)
     try:
         await session.commit()
     except StaleDataError:
-        # The UPDATE matched no row: another request deleted the item since we read it.
+        # The UPDATE matched no row: another request deleted the item
+        # since we read it.
         raise item_not_found() from None
     return item
 
 
-@app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@app.delete(
+    "/items/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
 async def delete_item(item_id: ItemId, session: SessionDep) -> None:
-    # One DELETE statement, and its rowcount says whether it found the row. (Reading the item
-    # first and calling session.delete() races with another DELETE: the ORM only warns then.)
+    # One DELETE statement, and its rowcount says whether it found the
+    # row. (Reading the item first and calling session.delete() races with
+    # another DELETE: the ORM only warns then.)
     result = await session.exec(delete(Item).where(Item.id == item_id))
     await session.commit()
     if result.rowcount == 0:

@@ -14,7 +14,8 @@ from app.items.router import router as items_router
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Create the tables when the server starts, not when the module is imported.
+    # Create the tables when the server starts, not when the module is
+    # imported.
     await create_db_and_tables()
     yield
     await engine.dispose()
@@ -24,20 +25,27 @@ app = FastAPIOffline(title="Workshop API", lifespan=lifespan)
 
 
 def json_safe(value: float | str) -> float | str:
-    """NaN and Infinity as text, and a lone surrogate escaped: JSON can't hold either."""
+    """NaN and Infinity as text, and a lone surrogate escaped: JSON can't
+    hold either."""
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @app.exception_handler(RequestValidationError)
-async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    # FastAPI's own handler echoes each rejected value, and some can't be written back as
-    # JSON: NaN or Infinity (Python's json module reads them, and 1e400), or a string with a
-    # lone surrogate (the JSON "\ud800"). That would crash into a 500: same 422, made safe.
-    detail = jsonable_encoder(exc.errors(), custom_encoder={float: json_safe, str: json_safe})
+async def validation_error_handler(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
+    # FastAPI's own handler echoes each rejected value, and some can't be
+    # written back as JSON: NaN or Infinity (Python's json module reads
+    # them, and 1e400), or a string with a lone surrogate (the JSON
+    # "\ud800"). That would crash into a 500: same 422, made safe.
+    detail = jsonable_encoder(
+        exc.errors(), custom_encoder={float: json_safe, str: json_safe}
+    )
     return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": detail},
     )
 
 

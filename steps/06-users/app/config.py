@@ -7,8 +7,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./workshop.db"
-    # bcrypt's cost: each round more doubles the time of one hash (and of one login).
-    # 12 or more in production; the tests set BCRYPT_ROUNDS=4 to stay fast.
+    # bcrypt's cost: each round more doubles the time of one hash (and of
+    # one login). 12 or more in production; the tests set BCRYPT_ROUNDS=4
+    # to stay fast.
     bcrypt_rounds: int = 12
 
 

@@ -2,6 +2,7 @@ from sqlmodel import SQLModel
 
 
 class ErrorMessage(SQLModel):
-    """The body of every error the routes raise with HTTPException, as /docs shows it."""
+    """The body of every error the routes raise with HTTPException, as
+    /docs shows it."""
 
     detail: str

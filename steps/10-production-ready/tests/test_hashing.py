@@ -1,4 +1,5 @@
-"""bcrypt runs in a worker thread, and an unknown email costs a hash too."""
+"""bcrypt runs in a worker thread, and an unknown email costs a hash
+too."""
 
 import asyncio
 
@@ -10,8 +11,9 @@ pytestmark = pytest.mark.anyio
 
 
 class Spy:
-    """Wraps a function: records the arguments of each call, and whether it ran on the
-    event loop (where nothing else can run until it returns) or in a worker thread."""
+    """Wraps a function: records the arguments of each call, and whether
+    it ran on the event loop (where nothing else can run until it returns)
+    or in a worker thread."""
 
     def __init__(self, function):
         self.function = function
@@ -42,26 +44,45 @@ def hash_spy(monkeypatch):
 
 
 async def test_registration_hashes_in_a_worker_thread(client, hash_spy):
-    body = {"email": "ada@example.com", "password": "correct horse battery staple"}
-    assert (await client.post("/auth/register", json=body)).status_code == 201
+    body = {
+        "email": "ada@example.com",
+        "password": "correct horse battery staple",
+    }
+    assert (
+        await client.post("/auth/register", json=body)
+    ).status_code == 201
     [(_, on_event_loop)] = hash_spy.calls
     assert not on_event_loop
 
 
-async def test_login_verifies_in_a_worker_thread(client, user, verify_spy):
+async def test_login_verifies_in_a_worker_thread(
+    client, user, verify_spy
+):
     form = {"username": user["email"], "password": user["password"]}
-    assert (await client.post("/auth/login", data=form)).status_code == 200
+    assert (
+        await client.post("/auth/login", data=form)
+    ).status_code == 200
     [(_, on_event_loop)] = verify_spy.calls
     assert not on_event_loop
 
 
-async def test_an_unknown_email_is_checked_against_the_dummy_hash(client, verify_spy):
-    form = {"username": "nobody@example.com", "password": "correct horse battery staple"}
-    assert (await client.post("/auth/login", data=form)).status_code == 401
+async def test_an_unknown_email_is_checked_against_the_dummy_hash(
+    client, verify_spy
+):
+    form = {
+        "username": "nobody@example.com",
+        "password": "correct horse battery staple",
+    }
+    assert (
+        await client.post("/auth/login", data=form)
+    ).status_code == 401
     [((_, hashed_password), on_event_loop)] = verify_spy.calls
     assert hashed_password == service.DUMMY_HASH
     assert not on_event_loop
 
 
 def test_the_dummy_hash_costs_what_a_real_one_does():
-    assert service.DUMMY_HASH[:7] == service.hash_password("any password")[:7]
+    assert (
+        service.DUMMY_HASH[:7]
+        == service.hash_password("any password")[:7]
+    )

@@ -1,4 +1,5 @@
-"""Items: create, read, list, change and delete, and what the API refuses."""
+"""Items: create, read, list, change and delete, and what the API
+refuses."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +28,9 @@ async def test_create_item(client, auth_headers, user):
 
 async def test_create_item_without_description(client, auth_headers):
     body = {"name": "Kettle", "price": 20, "status": "published"}
-    response = await client.post("/items", json=body, headers=auth_headers)
+    response = await client.post(
+        "/items", json=body, headers=auth_headers
+    )
     assert response.status_code == 201
     assert response.json()["description"] is None
     assert response.json()["status"] == "published"
@@ -58,9 +61,13 @@ async def test_list_is_empty_at_first(client):
 
 
 async def test_list_is_ordered_by_id(client, auth_headers):
-    # Names and prices in neither alphabetical nor numeric order: only the id
-    # can explain the order the list comes back in.
-    for name, price in [("Teapot", 30), ("Coffee mug", 9.5), ("Kettle", 20)]:
+    # Names and prices in neither alphabetical nor numeric order: only the
+    # id can explain the order the list comes back in.
+    for name, price in [
+        ("Teapot", 30),
+        ("Coffee mug", 9.5),
+        ("Kettle", 20),
+    ]:
         body = {"name": name, "price": price}
         await client.post("/items", json=body, headers=auth_headers)
     response = await client.get("/items")
@@ -80,7 +87,10 @@ async def test_list_is_ordered_by_id(client, auth_headers):
         ("?skip=1&limit=2", ["item 2", "item 3"]),
         ("?skip=3", ["item 4", "item 5"]),
         ("?skip=5", []),
-        ("?limit=100", ["item 1", "item 2", "item 3", "item 4", "item 5"]),
+        (
+            "?limit=100",
+            ["item 1", "item 2", "item 3", "item 4", "item 5"],
+        ),
     ],
 )
 async def test_pagination(client, auth_headers, query, names):
@@ -128,13 +138,17 @@ INVALID = {
 
 @pytest.mark.parametrize("body", INVALID.values(), ids=INVALID.keys())
 async def test_invalid_item_is_refused(client, auth_headers, body):
-    response = await client.post("/items", json=body, headers=auth_headers)
+    response = await client.post(
+        "/items", json=body, headers=auth_headers
+    )
     assert response.status_code == 422
     # and nothing was stored
     assert (await client.get("/items")).json() == []
 
 
-@pytest.mark.parametrize("price", ["NaN", "Infinity", "-Infinity", "1e400"])
+@pytest.mark.parametrize(
+    "price", ["NaN", "Infinity", "-Infinity", "1e400"]
+)
 async def test_price_must_be_a_finite_number(client, auth_headers, price):
     # httpx won't write NaN into JSON, but the app's JSON parser reads it:
     # send the text as it is.
@@ -147,12 +161,16 @@ async def test_price_must_be_a_finite_number(client, auth_headers, price):
 
 async def test_longest_name_and_description_fit(client, auth_headers):
     body = {"name": "x" * 100, "description": "y" * 500, "price": 0.01}
-    response = await client.post("/items", json=body, headers=auth_headers)
+    response = await client.post(
+        "/items", json=body, headers=auth_headers
+    )
     assert response.status_code == 201
     assert response.json()["name"] == "x" * 100
 
 
-async def test_update_changes_only_what_was_sent(client, item, auth_headers):
+async def test_update_changes_only_what_was_sent(
+    client, item, auth_headers
+):
     url = f"/items/{item['id']}"
     change = {"price": 12.5}
     response = await client.patch(url, json=change, headers=auth_headers)
@@ -176,7 +194,9 @@ async def test_update_every_field(client, item, auth_headers):
     assert (await client.get(url)).json() == item | change
 
 
-async def test_update_can_clear_the_description(client, item, auth_headers):
+async def test_update_can_clear_the_description(
+    client, item, auth_headers
+):
     url = f"/items/{item['id']}"
     change = {"description": None}
     response = await client.patch(url, json=change, headers=auth_headers)
@@ -197,7 +217,9 @@ async def test_update_can_clear_the_description(client, item, auth_headers):
     ],
     ids=str,
 )
-async def test_invalid_update_is_refused(client, item, auth_headers, change):
+async def test_invalid_update_is_refused(
+    client, item, auth_headers, change
+):
     url = f"/items/{item['id']}"
     response = await client.patch(url, json=change, headers=auth_headers)
     assert response.status_code == 422
@@ -211,12 +233,16 @@ async def test_delete_item(client, item, auth_headers):
     assert response.content == b""
     assert (await client.get(url)).status_code == 404
     # Deleting it again: it is gone.
-    assert (await client.delete(url, headers=auth_headers)).status_code == 404
+    assert (
+        await client.delete(url, headers=auth_headers)
+    ).status_code == 404
 
 
 async def test_delete_leaves_the_other_items(client, item, auth_headers):
     body = {"name": "Kettle", "price": 20}
-    response = await client.post("/items", json=body, headers=auth_headers)
+    response = await client.post(
+        "/items", json=body, headers=auth_headers
+    )
     kettle = response.json()
     await client.delete(f"/items/{item['id']}", headers=auth_headers)
     assert (await client.get("/items")).json() == [kettle]

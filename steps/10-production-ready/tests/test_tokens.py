@@ -20,7 +20,8 @@ pytestmark = pytest.mark.anyio
 
 
 def claims(user_id: int, **changes: object) -> dict[str, object]:
-    """Valid claims for the user, then `changes` (None removes a claim)."""
+    """Valid claims for the user, then `changes` (None removes a
+    claim)."""
     now = datetime.now(UTC)
     exp = now + timedelta(minutes=5)
     valid = {"sub": str(user_id), "iat": now, "exp": exp}
@@ -28,7 +29,9 @@ def claims(user_id: int, **changes: object) -> dict[str, object]:
     return {k: v for k, v in changed.items() if v is not None}
 
 
-def sign(claims: dict[str, object], key: str = "", alg: str = "HS256") -> str:
+def sign(
+    claims: dict[str, object], key: str = "", alg: str = "HS256"
+) -> str:
     return jwt.encode(claims, key or settings.secret_key, algorithm=alg)
 
 
@@ -37,8 +40,12 @@ def unsigned(claims: dict[str, object]) -> str:
     make one ("Algorithm none not supported"): it is written by hand."""
 
     def encode(part: dict[str, object]) -> str:
-        text = json.dumps(part, default=lambda when: int(when.timestamp()))
-        return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+        text = json.dumps(
+            part, default=lambda when: int(when.timestamp())
+        )
+        return (
+            base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+        )
 
     return f"{encode({'alg': 'none', 'typ': 'JWT'})}.{encode(claims)}."
 
@@ -78,11 +85,15 @@ BAD_TOKENS = {
     "sub too large": lambda uid: sign(claims(2**31)),
     "unknown user": lambda uid: sign(claims(uid + 1000)),
     "not a JWT": lambda uid: "not-a-token",
-    "no signature": lambda uid: sign(claims(uid)).rpartition(".")[0] + ".",
+    "no signature": lambda uid: (
+        sign(claims(uid)).rpartition(".")[0] + "."
+    ),
 }
 
 
-@pytest.mark.parametrize("make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+@pytest.mark.parametrize(
+    "make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys()
+)
 async def test_bad_token_is_401(client, user, make):
     headers = {"Authorization": f"Bearer {make(user['id'])}"}
     response = await client.get("/auth/me", headers=headers)
@@ -97,14 +108,18 @@ NO_TOKEN = {
 }
 
 
-@pytest.mark.parametrize("headers", NO_TOKEN.values(), ids=NO_TOKEN.keys())
+@pytest.mark.parametrize(
+    "headers", NO_TOKEN.values(), ids=NO_TOKEN.keys()
+)
 async def test_missing_token_is_401(client, headers):
     response = await client.get("/auth/me", headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-async def test_token_of_a_deleted_user_is_401(client, session, auth_headers):
+async def test_token_of_a_deleted_user_is_401(
+    client, session, auth_headers
+):
     [ada] = (await session.exec(select(User))).all()
     await session.delete(ada)
     await session.commit()

@@ -19,8 +19,9 @@ from app.items.models import Item
 from app.items.router import router as items_router
 from app.schemas import Health
 
-# Logging is set up here, once. Every module logs with logging.getLogger(__name__);
-# the lines go to the terminal, where a server's log collector picks them up.
+# Logging is set up here, once. Every module logs with
+# logging.getLogger(__name__); the lines go to the terminal, where a
+# server's log collector picks them up.
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 logger = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ CallNext = Callable[[Request], Awaitable[Response]]
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # The tables are Alembic's job now (`alembic upgrade head`, run before the server starts):
-    # the app no longer creates them. Leaving, close the database connections.
+    # The tables are Alembic's job now (`alembic upgrade head`, run before
+    # the server starts): the app no longer creates them. Leaving, close
+    # the database connections.
     yield
     await engine.dispose()
 
@@ -40,34 +42,44 @@ app = FastAPIOffline(title="Workshop API", lifespan=lifespan)
 
 
 def json_safe(value: float | str) -> float | str:
-    """NaN and Infinity as text, and a lone surrogate escaped: JSON can't hold either."""
+    """NaN and Infinity as text, and a lone surrogate escaped: JSON can't
+    hold either."""
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @app.exception_handler(RequestValidationError)
-async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    # FastAPI's own handler echoes each rejected value, and some can't be written back as
-    # JSON: NaN or Infinity (Python's json module reads them, and 1e400), or a string with a
-    # lone surrogate (the JSON "\ud800"). That would crash into a 500: same 422, made safe.
-    detail = jsonable_encoder(exc.errors(), custom_encoder={float: json_safe, str: json_safe})
+async def validation_error_handler(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
+    # FastAPI's own handler echoes each rejected value, and some can't be
+    # written back as JSON: NaN or Infinity (Python's json module reads
+    # them, and 1e400), or a string with a lone surrogate (the JSON
+    # "\ud800"). That would crash into a 500: same 422, made safe.
+    detail = jsonable_encoder(
+        exc.errors(), custom_encoder={float: json_safe, str: json_safe}
+    )
     return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": detail},
     )
 
 
-# Middleware wraps the app in layers: the one added last is the outermost, the first to
-# see a request. Here, from the outside in: log_requests, CORS, catch_errors, the routes.
+# Middleware wraps the app in layers: the one added last is the outermost,
+# the first to see a request. Here, from the outside in: log_requests,
+# CORS, catch_errors, the routes.
 
 
 @app.middleware("http")
 async def catch_errors(request: Request, call_next: CallNext) -> Response:
-    """An unhandled error: a 500 without details, the traceback in the log."""
+    """An unhandled error: a 500 without details, the traceback in the
+    log."""
     try:
         return await call_next(request)
     except Exception:
-        # The traceback goes to the log; the client learns nothing of the code.
+        # The traceback goes to the log; the client learns nothing of the
+        # code.
         path = request.url.path
         logger.exception("Unhandled error in %s %s", request.method, path)
         return JSONResponse(
@@ -77,8 +89,8 @@ async def catch_errors(request: Request, call_next: CallNext) -> Response:
 
 
 # Which web pages (origins) may call the API from a browser. Outside
-# catch_errors, so that a 500 carries the CORS headers too: the browser then
-# shows the error, not a CORS one.
+# catch_errors, so that a 500 carries the CORS headers too: the browser
+# then shows the error, not a CORS one.
 app.add_middleware(
     CORSMiddleware,
     allow_origins=settings.cors_origins,
@@ -125,11 +137,14 @@ async def root() -> dict[str, str]:
 async def health(session: SessionDep, response: Response) -> Health:
     """For a load balancer or an orchestrator: can this instance serve?"""
     try:
-        # A real round trip, to a table the migrations make: on a database that nobody
-        # migrated, /health is 503 and the log says why ("no such table: item").
+        # A real round trip, to a table the migrations make: on a database
+        # that nobody migrated, /health is 503 and the log says why ("no
+        # such table: item").
         await session.exec(select(Item.id).limit(1))
     except Exception as exc:
-        logger.warning("Health check failed: %s: %s", type(exc).__name__, exc)
+        logger.warning(
+            "Health check failed: %s: %s", type(exc).__name__, exc
+        )
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return Health(status="unavailable")
     return Health(status="ok")

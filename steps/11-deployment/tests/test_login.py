@@ -1,4 +1,5 @@
-"""Logging in: a token for the right password, one 401 for everything else."""
+"""Logging in: a token for the right password, one 401 for everything
+else."""
 
 import pytest
 
@@ -23,7 +24,9 @@ async def test_login_ignores_the_email_case(client, user):
     assert response.status_code == 200
 
 
-async def test_each_user_has_their_own_token(client, auth_headers, other_headers):
+async def test_each_user_has_their_own_token(
+    client, auth_headers, other_headers
+):
     ada = await client.get("/auth/me", headers=auth_headers)
     grace = await client.get("/auth/me", headers=other_headers)
     assert ada.json()["email"] == "ada@example.com"
@@ -47,10 +50,13 @@ async def test_wrong_credentials_are_401(client, user, email, password):
 
 
 async def test_only_the_whole_long_password_logs_in(client):
-    # bcrypt reads 72 bytes: a password that only starts with them is wrong.
+    # bcrypt reads 72 bytes: a password that only starts with them is
+    # wrong.
     password = "é" * 36  # 72 bytes
     body = {"email": "ada@example.com", "password": password}
-    assert (await client.post("/auth/register", json=body)).status_code == 201
+    assert (
+        await client.post("/auth/register", json=body)
+    ).status_code == 201
     for attempt, expected in [(password, 200), (password + "x", 401)]:
         form = {"username": "ada@example.com", "password": attempt}
         response = await client.post("/auth/login", data=form)

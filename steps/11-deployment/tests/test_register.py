@@ -60,7 +60,8 @@ INVALID = {
     "no email": {"password": PASSWORD},
     "no password": {"email": "ada@example.com"},
     "7 characters": {"email": "ada@example.com", "password": "x" * 7},
-    # 37 characters, but 74 bytes in UTF-8: bcrypt would ignore the last two.
+    # 37 characters, but 74 bytes in UTF-8: bcrypt would ignore the last
+    # two.
     "73+ bytes": {"email": "ada@example.com", "password": "é" * 37},
 }
 

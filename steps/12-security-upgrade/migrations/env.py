@@ -1,8 +1,9 @@
-"""How Alembic reaches the database: run by every `alembic` command, in this folder.
+"""How Alembic reaches the database: run by every `alembic` command, in
+this folder.
 
-The database is the app's own (settings.database_url, from DATABASE_URL or .env), and the
-schema to compare with (`alembic revision --autogenerate`, `alembic check`) is the one the
-models declare in SQLModel.metadata.
+The database is the app's own (settings.database_url, from DATABASE_URL or
+.env), and the schema to compare with (`alembic revision --autogenerate`,
+`alembic check`) is the one the models declare in SQLModel.metadata.
 """
 
 import asyncio
@@ -14,8 +15,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+# Each model adds its table to SQLModel.metadata when imported.
 import app.auth.models
-import app.items.models  # noqa: F401  (each model adds its table to SQLModel.metadata)
+import app.items.models  # noqa: F401
 from app.config import settings
 
 config = context.config
@@ -28,15 +30,17 @@ target_metadata = SQLModel.metadata
 def configure(**options: object) -> None:
     context.configure(
         target_metadata=target_metadata,
-        # SQLite can't ALTER most of a table: in batch mode, a migration that changes a
-        # column copies the table into a new one. PostgreSQL alters it in place.
+        # SQLite can't ALTER most of a table: in batch mode, a migration
+        # that changes a column copies the table into a new one.
+        # PostgreSQL alters it in place.
         render_as_batch=True,
         **options,
     )
 
 
 def run_migrations_offline() -> None:
-    """`alembic upgrade head --sql`: print the SQL instead of running it."""
+    """`alembic upgrade head --sql`: print the SQL instead of running
+    it."""
     configure(url=settings.database_url, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -49,9 +53,12 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    # The app's driver (aiosqlite, asyncpg) is async: Alembic's work runs through run_sync.
-    # NullPool: no connection stays open once the migration is done.
-    engine = create_async_engine(settings.database_url, poolclass=pool.NullPool)
+    # The app's driver (aiosqlite, asyncpg) is async: Alembic's work runs
+    # through run_sync. NullPool: no connection stays open once the
+    # migration is done.
+    engine = create_async_engine(
+        settings.database_url, poolclass=pool.NullPool
+    )
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
     await engine.dispose()

@@ -1,4 +1,5 @@
-"""Fixtures for every test: a client on a fresh app, users and their tokens.
+"""Fixtures for every test: a client on a fresh app, users and their
+tokens.
 
 pytest finds this file by its name and gives its fixtures to every test in
 this folder: a test asks for one by naming it as a parameter.
@@ -21,8 +22,9 @@ TEST_SETTINGS = {
     # Argon2 over 64 KiB of memory, not 64 MiB: a hash takes well under a
     # millisecond, not a tenth of a second.
     "ARGON2_MEMORY_COST": "64",
-    # The app's own engine, whose tables the lifespan creates: in memory, so
-    # that no test touches ./workshop.db. Requests use the test's database.
+    # The app's own engine, whose tables the lifespan creates: in memory,
+    # so that no test touches ./workshop.db. Requests use the test's
+    # database.
     "DATABASE_URL": "sqlite+aiosqlite://",
 }
 os.environ.update(TEST_SETTINGS)
@@ -50,7 +52,9 @@ async def engine() -> AsyncIterator[AsyncEngine]:
     An in-memory SQLite database lives as long as its one connection:
     StaticPool makes every session of the test share that connection.
     """
-    engine = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool)
+    engine = create_async_engine(
+        "sqlite+aiosqlite://", poolclass=StaticPool
+    )
     async with engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.create_all)
     yield engine
@@ -59,7 +63,8 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session on the test's database, to look at what the API stored."""
+    """A session on the test's database, to look at what the API
+    stored."""
     async with AsyncSession(engine, expire_on_commit=False) as session:
         yield session
 
@@ -69,14 +74,18 @@ async def client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
     """The app, started with its lifespan, on the test's database."""
 
     async def get_test_session() -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(engine, expire_on_commit=False) as session:
+        async with AsyncSession(
+            engine, expire_on_commit=False
+        ) as session:
             yield session
 
-    # Wherever a route depends on get_session, FastAPI now calls this instead.
+    # Wherever a route depends on get_session, FastAPI now calls this
+    # instead.
     app.dependency_overrides[get_session] = get_test_session
     try:
         # httpx calls the app in-process, and doesn't run its lifespan:
-        # LifespanManager does, as uvicorn would, before the first request.
+        # LifespanManager does, as uvicorn would, before the first
+        # request.
         async with (
             LifespanManager(app) as manager,
             AsyncClient(
@@ -90,7 +99,8 @@ async def client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
 
 
 async def register(client: AsyncClient, email: str) -> UserData:
-    """Register a user with PASSWORD; the API's answer plus the password."""
+    """Register a user with PASSWORD; the API's answer plus the
+    password."""
     body = {"email": email, "password": PASSWORD}
     response = await client.post("/auth/register", json=body)
     assert response.status_code == 201, response.text
@@ -124,15 +134,25 @@ async def other_user(client: AsyncClient) -> UserData:
 
 
 @pytest.fixture
-async def other_headers(client: AsyncClient, other_user: UserData) -> Headers:
+async def other_headers(
+    client: AsyncClient, other_user: UserData
+) -> Headers:
     """Grace's token, in the header that sends it."""
     return await log_in(client, other_user)
 
 
 @pytest.fixture
-async def item(client: AsyncClient, auth_headers: Headers) -> dict[str, Any]:
+async def item(
+    client: AsyncClient, auth_headers: Headers
+) -> dict[str, Any]:
     """An item of Ada's, as the API answered its creation."""
-    body = {"name": "Coffee mug", "description": "Blue, 300 ml", "price": 9.5}
-    response = await client.post("/items", json=body, headers=auth_headers)
+    body = {
+        "name": "Coffee mug",
+        "description": "Blue, 300 ml",
+        "price": 9.5,
+    }
+    response = await client.post(
+        "/items", json=body, headers=auth_headers
+    )
     assert response.status_code == 201, response.text
     return response.json()

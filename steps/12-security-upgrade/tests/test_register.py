@@ -30,7 +30,8 @@ async def test_register_stores_a_hash_not_the_password(client, session):
     [user] = await stored_users(session)
     assert user.email == "ada@example.com"
     assert PASSWORD not in user.hashed_password
-    assert user.hashed_password.startswith("$argon2id$")  # Argon2's mark, not bcrypt's
+    # Argon2's mark, not bcrypt's
+    assert user.hashed_password.startswith("$argon2id$")
 
 
 async def test_email_is_stored_lower_cased(client, session):
@@ -60,10 +61,14 @@ INVALID = {
     "no email": {"password": PASSWORD},
     "no password": {"email": "ada@example.com"},
     "7 characters": {"email": "ada@example.com", "password": "x" * 7},
-    # 37 characters, but 74 bytes in UTF-8: bcrypt would ignore the last two.
+    # 37 characters, but 74 bytes in UTF-8: bcrypt would ignore the last
+    # two.
     "73+ bytes": {"email": "ada@example.com", "password": "é" * 37},
     # Argon2 could hash it, but the old rules stay (page 12 says why).
-    "a NUL character": {"email": "ada@example.com", "password": "correct\0horse battery"},
+    "a NUL character": {
+        "email": "ada@example.com",
+        "password": "correct\0horse battery",
+    },
 }
 
 

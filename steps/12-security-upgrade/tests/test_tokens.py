@@ -18,7 +18,8 @@ pytestmark = pytest.mark.anyio
 
 
 def claims(user_id: int, **changes: object) -> dict[str, object]:
-    """Valid claims for the user, then `changes` (None removes a claim)."""
+    """Valid claims for the user, then `changes` (None removes a
+    claim)."""
     now = datetime.now(UTC)
     exp = now + timedelta(minutes=5)
     valid = {"sub": str(user_id), "iat": now, "exp": exp}
@@ -26,12 +27,15 @@ def claims(user_id: int, **changes: object) -> dict[str, object]:
     return {k: v for k, v in changed.items() if v is not None}
 
 
-def sign(claims: dict[str, object], key: str = "", alg: str = "HS256") -> str:
+def sign(
+    claims: dict[str, object], key: str = "", alg: str = "HS256"
+) -> str:
     return jwt.encode(claims, key or settings.secret_key, algorithm=alg)
 
 
 def unsigned(claims: dict[str, object]) -> str:
-    """A token with "alg": "none" and no signature (PyJWT makes one without a key)."""
+    """A token with "alg": "none" and no signature (PyJWT makes one
+    without a key)."""
     return jwt.encode(claims, None, algorithm="none")
 
 
@@ -59,10 +63,13 @@ async def test_a_token_made_here_works(client, user):
 
 BAD_TOKENS = {
     "expired": lambda uid: sign(claims(uid, iat=ago(10), exp=ago(1))),
-    # As long as a real key: PyJWT warns (InsecureKeyLengthWarning) about an HS256 key under
-    # 32 bytes, and a warning fails the test.
-    "wrong key": lambda uid: sign(claims(uid), key="not the app's key, but just as long as one"),
-    # HS384, not HS512: PyJWT warns about an HS512 key under 64 bytes (the app's is 61).
+    # As long as a real key: PyJWT warns (InsecureKeyLengthWarning) about
+    # an HS256 key under 32 bytes, and a warning fails the test.
+    "wrong key": lambda uid: sign(
+        claims(uid), key="not the app's key, but just as long as one"
+    ),
+    # HS384, not HS512: PyJWT warns about an HS512 key under 64 bytes (the
+    # app's is 61).
     "HS384, not HS256": lambda uid: sign(claims(uid), alg="HS384"),
     "alg none": lambda uid: unsigned(claims(uid)),
     "no exp": lambda uid: sign(claims(uid, exp=None)),
@@ -73,11 +80,15 @@ BAD_TOKENS = {
     "sub too large": lambda uid: sign(claims(2**31)),
     "unknown user": lambda uid: sign(claims(uid + 1000)),
     "not a JWT": lambda uid: "not-a-token",
-    "no signature": lambda uid: sign(claims(uid)).rpartition(".")[0] + ".",
+    "no signature": lambda uid: (
+        sign(claims(uid)).rpartition(".")[0] + "."
+    ),
 }
 
 
-@pytest.mark.parametrize("make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+@pytest.mark.parametrize(
+    "make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys()
+)
 async def test_bad_token_is_401(client, user, make):
     headers = {"Authorization": f"Bearer {make(user['id'])}"}
     response = await client.get("/auth/me", headers=headers)
@@ -92,14 +103,18 @@ NO_TOKEN = {
 }
 
 
-@pytest.mark.parametrize("headers", NO_TOKEN.values(), ids=NO_TOKEN.keys())
+@pytest.mark.parametrize(
+    "headers", NO_TOKEN.values(), ids=NO_TOKEN.keys()
+)
 async def test_missing_token_is_401(client, headers):
     response = await client.get("/auth/me", headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-async def test_token_of_a_deleted_user_is_401(client, session, auth_headers):
+async def test_token_of_a_deleted_user_is_401(
+    client, session, auth_headers
+):
     [ada] = (await session.exec(select(User))).all()
     await session.delete(ada)
     await session.commit()

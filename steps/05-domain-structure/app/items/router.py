@@ -10,13 +10,21 @@ from app.schemas import ErrorMessage
 
 router = APIRouter(prefix="/items", tags=["items"])
 
-# The answers a route gives besides its own, for /docs and /openapi.json: each status with
-# the body it comes with. FastAPI can't see the HTTPExceptions a route may raise.
-NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"model": ErrorMessage, "description": "Item not found"}}
+# The answers a route gives besides its own, for /docs and /openapi.json:
+# each status with the body it comes with. FastAPI can't see the
+# HTTPExceptions a route may raise.
+NOT_FOUND = {
+    status.HTTP_404_NOT_FOUND: {
+        "model": ErrorMessage,
+        "description": "Item not found",
+    }
+}
 
 
 def item_not_found() -> HTTPException:
-    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return HTTPException(
+        status_code=status.HTTP_404_NOT_FOUND, detail="Item not found"
+    )
 
 
 async def get_item_or_404(
@@ -32,7 +40,9 @@ ItemDep = Annotated[Item, Depends(get_item_or_404)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_item(item_in: ItemCreate, session: SessionDep) -> ItemPublic:
+async def create_item(
+    item_in: ItemCreate, session: SessionDep
+) -> ItemPublic:
     return await service.create_item(session, item_in)
 
 
@@ -51,7 +61,9 @@ async def read_item(item: ItemDep) -> ItemPublic:
 
 
 @router.patch("/{item_id}", responses=NOT_FOUND)
-async def update_item(item: ItemDep, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
+async def update_item(
+    item: ItemDep, item_in: ItemUpdate, session: SessionDep
+) -> ItemPublic:
     try:
         return await service.update_item(session, item, item_in)
     except service.ItemDeletedError:

@@ -12,13 +12,19 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     "/register",
     status_code=status.HTTP_201_CREATED,
     responses={
-        status.HTTP_409_CONFLICT: {"model": ErrorMessage, "description": "Email already registered"}
+        status.HTTP_409_CONFLICT: {
+            "model": ErrorMessage,
+            "description": "Email already registered",
+        }
     },
 )
-async def register(user_in: UserCreate, session: SessionDep) -> UserPublic:
+async def register(
+    user_in: UserCreate, session: SessionDep
+) -> UserPublic:
     try:
         return await service.create_user(session, user_in)
     except service.EmailAlreadyRegisteredError:
         raise HTTPException(
-            status_code=status.HTTP_409_CONFLICT, detail="Email already registered"
+            status_code=status.HTTP_409_CONFLICT,
+            detail="Email already registered",
         ) from None

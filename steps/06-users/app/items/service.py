@@ -1,4 +1,5 @@
-"""What the items API does, without HTTP: every function takes the session it works in."""
+"""What the items API does, without HTTP: every function takes the session
+it works in."""
 
 from collections.abc import Sequence
 
@@ -21,8 +22,12 @@ async def create_item(session: AsyncSession, item_in: ItemCreate) -> Item:
     return item
 
 
-async def list_items(session: AsyncSession, skip: int, limit: int) -> Sequence[Item]:
-    result = await session.exec(select(Item).order_by(Item.id).offset(skip).limit(limit))
+async def list_items(
+    session: AsyncSession, skip: int, limit: int
+) -> Sequence[Item]:
+    result = await session.exec(
+        select(Item).order_by(Item.id).offset(skip).limit(limit)
+    )
     return result.all()
 
 
@@ -30,22 +35,27 @@ async def get_item(session: AsyncSession, item_id: int) -> Item | None:
     return await session.get(Item, item_id)
 
 
-async def update_item(session: AsyncSession, item: Item, item_in: ItemUpdate) -> Item:
-    # exclude_unset: only the fields the client sent, so the others keep their values.
+async def update_item(
+    session: AsyncSession, item: Item, item_in: ItemUpdate
+) -> Item:
+    # exclude_unset: only the fields the client sent, so the others keep
+    # their values.
     item.sqlmodel_update(item_in.model_dump(exclude_unset=True))
     session.add(item)
     try:
         await session.commit()
     except StaleDataError:
-        # The UPDATE matched no row: another request deleted the item since we read it.
+        # The UPDATE matched no row: another request deleted the item
+        # since we read it.
         await session.rollback()
         raise ItemDeletedError from None
     return item
 
 
 async def delete_item(session: AsyncSession, item: Item) -> None:
-    # One DELETE statement, and its rowcount says whether it found the row: another request
-    # may have deleted it since we read it (session.delete() would only warn then).
+    # One DELETE statement, and its rowcount says whether it found the
+    # row: another request may have deleted it since we read it
+    # (session.delete() would only warn then).
     result = await session.exec(delete(Item).where(Item.id == item.id))
     await session.commit()
     if result.rowcount == 0:

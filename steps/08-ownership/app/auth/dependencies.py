@@ -8,11 +8,13 @@ from app.auth.models import User
 from app.database import SessionDep
 from app.schemas import ErrorMessage
 
-# Reads the token from `Authorization: Bearer <token>` (401 if there is none). tokenUrl is
-# where the Authorize button of /docs logs in: relative to /docs, so "auth/login" is /auth/login.
+# Reads the token from `Authorization: Bearer <token>` (401 if there is
+# none). tokenUrl is where the Authorize button of /docs logs in: relative
+# to /docs, so "auth/login" is /auth/login.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login")
 
-# For the `responses=` of every route that needs a token: what /docs shows for a bad one.
+# For the `responses=` of every route that needs a token: what /docs shows
+# for a bad one.
 UNAUTHORIZED = {
     status.HTTP_401_UNAUTHORIZED: {
         "model": ErrorMessage,

@@ -16,15 +16,21 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     "/register",
     status_code=status.HTTP_201_CREATED,
     responses={
-        status.HTTP_409_CONFLICT: {"model": ErrorMessage, "description": "Email already registered"}
+        status.HTTP_409_CONFLICT: {
+            "model": ErrorMessage,
+            "description": "Email already registered",
+        }
     },
 )
-async def register(user_in: UserCreate, session: SessionDep) -> UserPublic:
+async def register(
+    user_in: UserCreate, session: SessionDep
+) -> UserPublic:
     try:
         return await service.create_user(session, user_in)
     except service.EmailAlreadyRegisteredError:
         raise HTTPException(
-            status_code=status.HTTP_409_CONFLICT, detail="Email already registered"
+            status_code=status.HTTP_409_CONFLICT,
+            detail="Email already registered",
         ) from None
 
 
@@ -38,12 +44,17 @@ async def register(user_in: UserCreate, session: SessionDep) -> UserPublic:
     },
 )
 async def login(
-    form_data: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep
+    form_data: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
 ) -> Token:
-    # OAuth2's password flow calls the field `username`: here it holds the email.
-    user = await service.authenticate(session, form_data.username, form_data.password)
+    # OAuth2's password flow calls the field `username`: here it holds the
+    # email.
+    user = await service.authenticate(
+        session, form_data.username, form_data.password
+    )
     if user is None:
-        # One answer for an unknown email and a wrong password: don't say which it was.
+        # One answer for an unknown email and a wrong password: don't say
+        # which it was.
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Incorrect email or password",

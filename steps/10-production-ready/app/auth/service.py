@@ -1,4 +1,5 @@
-"""What the auth API does, without HTTP: every function takes the session it works in."""
+"""What the auth API does, without HTTP: every function takes the session
+it works in."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,10 +15,13 @@ from app.auth.schemas import UserCreate, bcrypt_can_hash, normalize_email
 from app.config import settings
 from app.database import MAX_INT
 
-pwd_context = CryptContext(schemes=["bcrypt"], bcrypt__rounds=settings.bcrypt_rounds)
+pwd_context = CryptContext(
+    schemes=["bcrypt"], bcrypt__rounds=settings.bcrypt_rounds
+)
 
-# Tokens are signed with HS256, and decoding accepts HS256 only: never let a token's own
-# header choose how it is checked ("alg": "none" would mean "don't check").
+# Tokens are signed with HS256, and decoding accepts HS256 only: never let
+# a token's own header choose how it is checked ("alg": "none" would mean
+# "don't check").
 ALGORITHM = "HS256"
 
 
@@ -31,30 +35,36 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, hashed_password: str) -> bool:
     try:
-        # A password registration refuses (NUL, over 72 bytes: bcrypt would compare only the
-        # first 72) was never registered: it is a wrong password, not an error.
-        return pwd_context.verify(bcrypt_can_hash(password), hashed_password)
+        # A password registration refuses (NUL, over 72 bytes: bcrypt
+        # would compare only the first 72) was never registered: it is a
+        # wrong password, not an error.
+        return pwd_context.verify(
+            bcrypt_can_hash(password), hashed_password
+        )
     except ValueError:
         return False
 
 
 # An unknown email is checked against this hash, made once at import: the
-# same bcrypt work as a wrong password, so the time of the answer can't tell
-# whether an email is registered.
+# same bcrypt work as a wrong password, so the time of the answer can't
+# tell whether an email is registered.
 DUMMY_HASH = hash_password("no user has this password")
 
 
 async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
-    # bcrypt is slow on purpose (about 0.25 s of CPU at cost 12). In a worker
-    # thread, the event loop serves other requests meanwhile; called here, it
-    # would stop them all.
-    hashed_password = await run_in_threadpool(hash_password, user_in.password)
+    # bcrypt is slow on purpose (about 0.25 s of CPU at cost 12). In a
+    # worker thread, the event loop serves other requests meanwhile;
+    # called here, it would stop them all.
+    hashed_password = await run_in_threadpool(
+        hash_password, user_in.password
+    )
     user = User(email=user_in.email, hashed_password=hashed_password)
     session.add(user)
     try:
         await session.commit()
     except IntegrityError:
-        # The unique index decides, even when two registrations of one email race.
+        # The unique index decides, even when two registrations of one
+        # email race.
         await session.rollback()
         raise EmailAlreadyRegisteredError(user_in.email) from None
     return user
@@ -64,32 +74,40 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
-    """The user with this email and password, or None: the caller can't tell which was wrong."""
+async def authenticate(
+    session: AsyncSession, email: str, password: str
+) -> User | None:
+    """The user with this email and password, or None: the caller can't
+    tell which was wrong."""
     try:
-        email = normalize_email(email)  # exactly as registration stored it
+        # The email exactly as registration stored it
+        email = normalize_email(email)
     except ValueError:  # not an email address: nobody registered with it
         return None
     result = await session.exec(select(User).where(User.email == email))
     user = result.first()
     hashed_password = user.hashed_password if user else DUMMY_HASH
-    if not await run_in_threadpool(verify_password, password, hashed_password):
+    if not await run_in_threadpool(
+        verify_password, password, hashed_password
+    ):
         return None
     return user
 
 
 def create_access_token(user: User) -> str:
     now = datetime.now(UTC)
+    lifetime = timedelta(minutes=settings.access_token_expire_minutes)
     claims = {
         "sub": str(user.id),  # the subject: whom the token is about
         "iat": now,  # issued at
-        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),  # expires
+        "exp": now + lifetime,  # expires
     }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
 def user_id_from_token(token: str) -> int | None:
-    """The user id a valid token carries; None for a bad, expired or forged token."""
+    """The user id a valid token carries; None for a bad, expired or
+    forged token."""
     try:
         claims = jwt.decode(
             token,
@@ -99,11 +117,13 @@ def user_id_from_token(token: str) -> int | None:
         )
         user_id = int(claims["sub"])
     except Exception:
-        # The token is whatever the client sent, and decoding it raises more than JWTError:
-        # python-jose lets TypeError ("exp": null), OverflowError ("exp": 1e400) and
-        # RecursionError (JSON nested too deep) through. Whatever it raises, the token is bad.
+        # The token is whatever the client sent, and decoding it raises
+        # more than JWTError: python-jose lets TypeError ("exp": null),
+        # OverflowError ("exp": 1e400) and RecursionError (JSON nested too
+        # deep) through. Whatever it raises, the token is bad.
         return None
-    # Only an id written plainly ("42", not " 42" or "042") that a database id can be.
+    # Only an id written plainly ("42", not " 42" or "042") that a
+    # database id can be.
     if str(user_id) != claims["sub"] or not 1 <= user_id <= MAX_INT:
         return None
     return user_id

@@ -22,7 +22,9 @@ class ItemBase(SQLModel):
 class Item(ItemBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(
-        default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True)
+        default_factory=lambda: datetime.now(UTC),
+        sa_type=DateTime(timezone=True),
     )
-    # The user who created the item: taken from the token, never from the request body.
+    # The user who created the item: taken from the token, never from the
+    # request body.
     owner_id: int = Field(foreign_key="user.id", index=True)

@@ -11,16 +11,27 @@ from app.schemas import ErrorMessage
 
 router = APIRouter(prefix="/items", tags=["items"])
 
-# The answers a route gives besides its own, for /docs and /openapi.json: each status with
-# the body it comes with. FastAPI can't see the HTTPExceptions a route may raise.
-NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"model": ErrorMessage, "description": "Item not found"}}
+# The answers a route gives besides its own, for /docs and /openapi.json:
+# each status with the body it comes with. FastAPI can't see the
+# HTTPExceptions a route may raise.
+NOT_FOUND = {
+    status.HTTP_404_NOT_FOUND: {
+        "model": ErrorMessage,
+        "description": "Item not found",
+    }
+}
 FORBIDDEN = {
-    status.HTTP_403_FORBIDDEN: {"model": ErrorMessage, "description": "Not the item's owner"}
+    status.HTTP_403_FORBIDDEN: {
+        "model": ErrorMessage,
+        "description": "Not the item's owner",
+    }
 }
 
 
 def item_not_found() -> HTTPException:
-    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return HTTPException(
+        status_code=status.HTTP_404_NOT_FOUND, detail="Item not found"
+    )
 
 
 async def get_item_or_404(
@@ -36,18 +47,25 @@ ItemDep = Annotated[Item, Depends(get_item_or_404)]
 
 
 async def get_own_item(user: CurrentUser, item: ItemDep) -> Item:
-    # FastAPI runs the dependencies in this order: who are you (401), does the item
-    # exist (404), and only then, is it yours (403).
+    # FastAPI runs the dependencies in this order: who are you (401), does
+    # the item exist (404), and only then, is it yours (403).
     if item.owner_id != user.id:
-        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Not enough permissions")
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail="Not enough permissions",
+        )
     return item
 
 
 OwnItemDep = Annotated[Item, Depends(get_own_item)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=UNAUTHORIZED)
-async def create_item(item_in: ItemCreate, session: SessionDep, user: CurrentUser) -> ItemPublic:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=UNAUTHORIZED
+)
+async def create_item(
+    item_in: ItemCreate, session: SessionDep, user: CurrentUser
+) -> ItemPublic:
     return await service.create_item(session, item_in, owner=user)
 
 
@@ -65,8 +83,12 @@ async def read_item(item: ItemDep) -> ItemPublic:
     return item
 
 
-@router.patch("/{item_id}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND)
-async def update_item(item: OwnItemDep, item_in: ItemUpdate, session: SessionDep) -> ItemPublic:
+@router.patch(
+    "/{item_id}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND
+)
+async def update_item(
+    item: OwnItemDep, item_in: ItemUpdate, session: SessionDep
+) -> ItemPublic:
     try:
         return await service.update_item(session, item, item_in)
     except service.ItemDeletedError:

@@ -1,4 +1,5 @@
-"""What the auth API does, without HTTP: every function takes the session it works in."""
+"""What the auth API does, without HTTP: every function takes the session
+it works in."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -17,17 +18,22 @@ from app.auth.schemas import UserCreate, bcrypt_can_hash, normalize_email
 from app.config import settings
 from app.database import MAX_INT
 
-# The first hasher makes every new hash (Argon2); the others only verify the old hashes they
-# recognise (bcrypt's "$2b$…", written by steps 06-11), so nobody has to reset a password.
+# The first hasher makes every new hash (Argon2); the others only verify
+# the old hashes they recognise (bcrypt's "$2b$…", written by steps
+# 06-11), so nobody has to reset a password.
 password_hash = PasswordHash(
     (
-        Argon2Hasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost),
+        Argon2Hasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_cost,
+        ),
         BcryptHasher(),
     )
 )
 
-# Tokens are signed with HS256, and decoding accepts HS256 only: never let a token's own
-# header choose how it is checked ("alg": "none" would mean "don't check").
+# Tokens are signed with HS256, and decoding accepts HS256 only: never let
+# a token's own header choose how it is checked ("alg": "none" would mean
+# "don't check").
 ALGORITHM = "HS256"
 
 
@@ -39,35 +45,45 @@ def hash_password(password: str) -> str:
     return password_hash.hash(password)
 
 
-def verify_password(password: str, hashed_password: str) -> tuple[bool, str | None]:
-    """Whether the password is right, and the hash to store instead of the old one (None:
-    keep it). A right password on a bcrypt hash, or on an Argon2 hash made with other costs
-    than today's settings, gives a new Argon2 hash; a wrong one never gives a hash."""
+def verify_password(
+    password: str, hashed_password: str
+) -> tuple[bool, str | None]:
+    """Whether the password is right, and the hash to store instead of the
+    old one (None: keep it). A right password on a bcrypt hash, or on an
+    Argon2 hash made with other costs than today's settings, gives a new
+    Argon2 hash; a wrong one never gives a hash."""
     try:
-        # A password registration refuses (NUL, over 72 bytes: bcrypt would compare only the
-        # first 72 of an old hash) was never registered: it is a wrong password, not an error.
-        return password_hash.verify_and_update(bcrypt_can_hash(password), hashed_password)
-    except (ValueError, UnknownHashError):  # a refused password; a hash no hasher knows
+        # A password registration refuses (NUL, over 72 bytes: bcrypt
+        # would compare only the first 72 of an old hash) was never
+        # registered: it is a wrong password, not an error.
+        return password_hash.verify_and_update(
+            bcrypt_can_hash(password), hashed_password
+        )
+    except (ValueError, UnknownHashError):
+        # A refused password; a hash no hasher knows
         return False, None
 
 
 # An unknown email is checked against this hash, made once at import: the
-# same Argon2 work as a wrong password, so the time of the answer can't tell
-# whether an email is registered.
+# same Argon2 work as a wrong password, so the time of the answer can't
+# tell whether an email is registered.
 DUMMY_HASH = hash_password("no user has this password")
 
 
 async def create_user(session: AsyncSession, user_in: UserCreate) -> User:
     # Hashing is slow on purpose (about 0.25 s of CPU). In a worker
-    # thread, the event loop serves other requests meanwhile; called here, it
-    # would stop them all.
-    hashed_password = await run_in_threadpool(hash_password, user_in.password)
+    # thread, the event loop serves other requests meanwhile; called here,
+    # it would stop them all.
+    hashed_password = await run_in_threadpool(
+        hash_password, user_in.password
+    )
     user = User(email=user_in.email, hashed_password=hashed_password)
     session.add(user)
     try:
         await session.commit()
     except IntegrityError:
-        # The unique index decides, even when two registrations of one email race.
+        # The unique index decides, even when two registrations of one
+        # email race.
         await session.rollback()
         raise EmailAlreadyRegisteredError(user_in.email) from None
     return user
@@ -77,21 +93,28 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
-    """The user with this email and password, or None: the caller can't tell which was wrong."""
+async def authenticate(
+    session: AsyncSession, email: str, password: str
+) -> User | None:
+    """The user with this email and password, or None: the caller can't
+    tell which was wrong."""
     try:
-        email = normalize_email(email)  # exactly as registration stored it
+        # The email exactly as registration stored it
+        email = normalize_email(email)
     except ValueError:  # not an email address: nobody registered with it
         return None
     result = await session.exec(select(User).where(User.email == email))
     user = result.first()
     hashed_password = user.hashed_password if user else DUMMY_HASH
-    valid, new_hash = await run_in_threadpool(verify_password, password, hashed_password)
+    valid, new_hash = await run_in_threadpool(
+        verify_password, password, hashed_password
+    )
     if user is None or not valid:
         return None  # a failed login changes nothing
     if new_hash is not None:
-        # The password is right and its hash is old (bcrypt): this is the one moment the app
-        # knows the password, so store its Argon2 hash now, in this login's transaction.
+        # The password is right and its hash is old (bcrypt): this is the
+        # one moment the app knows the password, so store its Argon2 hash
+        # now, in this login's transaction.
         user.hashed_password = new_hash
         session.add(user)
         await session.commit()
@@ -100,32 +123,37 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
 
 def create_access_token(user: User) -> str:
     now = datetime.now(UTC)
+    lifetime = timedelta(minutes=settings.access_token_expire_minutes)
     claims = {
         "sub": str(user.id),  # the subject: whom the token is about
         "iat": now,  # issued at
-        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),  # expires
+        "exp": now + lifetime,  # expires
     }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
 def user_id_from_token(token: str) -> int | None:
-    """The user id a valid token carries; None for a bad, expired or forged token."""
+    """The user id a valid token carries; None for a bad, expired or
+    forged token."""
     try:
         claims = jwt.decode(
             token,
             settings.secret_key,
             algorithms=[ALGORITHM],
-            # PyJWT checks exp and iat when present; "require" makes a token without them bad.
+            # PyJWT checks exp and iat when present; "require" makes a
+            # token without them bad.
             options={"require": ["exp", "iat", "sub"]},
         )
         user_id = int(claims["sub"])
     except Exception:
-        # The token is whatever the client sent, and decoding it raises more than
-        # jwt.InvalidTokenError: OverflowError ("exp": 1e400) and RecursionError (JSON nested
-        # too deep) get through PyJWT as they got through python-jose. Whatever it raises,
-        # the token is bad.
+        # The token is whatever the client sent, and decoding it raises
+        # more than jwt.InvalidTokenError: OverflowError ("exp": 1e400)
+        # and RecursionError (JSON nested too deep) get through PyJWT as
+        # they got through python-jose. Whatever it raises, the token is
+        # bad.
         return None
-    # Only an id written plainly ("42", not " 42" or "042") that a database id can be.
+    # Only an id written plainly ("42", not " 42" or "042") that a
+    # database id can be.
     if str(user_id) != claims["sub"] or not 1 <= user_id <= MAX_INT:
         return None
     return user_id

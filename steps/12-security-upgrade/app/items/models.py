@@ -13,8 +13,9 @@ class ItemStatus(StrEnum):
     archived = "archived"
 
 
-# Text without the NUL character (U+0000): SQLite stores it, PostgreSQL refuses it (an error,
-# a 500). Refused up front on every database, and the OpenAPI schema says so (its pattern).
+# Text without the NUL character (U+0000): SQLite stores it, PostgreSQL
+# refuses it (an error, a 500). Refused up front on every database, and
+# the OpenAPI schema says so (its pattern).
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 
 
@@ -28,7 +29,9 @@ class ItemBase(SQLModel):
 class Item(ItemBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(
-        default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True)
+        default_factory=lambda: datetime.now(UTC),
+        sa_type=DateTime(timezone=True),
     )
-    # The user who created the item: taken from the token, never from the request body.
+    # The user who created the item: taken from the token, never from the
+    # request body.
     owner_id: int = Field(foreign_key="user.id", index=True)
