@@ -154,7 +154,9 @@ def code_snippets(text: str) -> Iterator[tuple[int, str]]:
 
     A fenced line that ends with a continuation (` \\`, or PowerShell's ` ``) is joined with
     the lines it continues, as one line numbered by its first, so that a command split to fit
-    the page is read whole.
+    the page is read whole. A fenced line that opens a double quote it doesn't close (`python
+    -c "import sqlite3` and the program's next lines) is joined with the lines up to the one
+    that closes it, with their line breaks kept: the code as the shell passes it.
     """
     fence = None
     continued: tuple[int, str] | None = None
@@ -170,10 +172,14 @@ def code_snippets(text: str) -> Iterator[tuple[int, str]]:
                     yield continued
                 continued = None
                 continue
-            if continued:
+            if continued and continued[1].count('"') % 2:  # inside an open "…"
+                continued = (continued[0], f"{continued[1]}\n{line}")
+            elif continued:
                 continued = (continued[0], f"{continued[1]} {line.strip()}")
             else:
                 continued = (lineno, line)
+            if continued[1].count('"') % 2:
+                continue
             if CONTINUED.search(continued[1]):
                 continued = (continued[0], continued[1][:-1].rstrip())
             else:

@@ -122,7 +122,9 @@ def test_the_harness_words_a_failure_with_the_same_function():
     conftest = (ROOT / "tests" / "steps" / "conftest.py").read_text(encoding="utf-8")
     assert "from tools.behaviours import behaviour, step_range_matches" in conftest
     assert "report.behaviour = behaviour(" in conftest
-    assert behaviours.behaviour(inspect.cleandoc("First.\n  second"), "test_a") == "First."
+    # The first paragraph, joined: the step tests are wrapped at the docs' code width.
+    wrapped = inspect.cleandoc("First line\n  goes on.\n\n  Details.")
+    assert behaviours.behaviour(wrapped, "test_a") == "First line goes on."
     assert behaviours.behaviour(None, "test_a[1]") == "test_a[1]"
 
 

@@ -81,7 +81,8 @@ def database_one_liners() -> list[OneLiner]:
             for source in python_one_liners(code):
                 if DATABASE not in source:
                     continue
-                after = lines[lineno:]
+                # The command's last line: a program over several lines ends there.
+                after = lines[lineno + code.count("\n") :]
                 start = next(i for i, line in enumerate(after) if line.strip())
                 assert after[start].strip() == "```", (
                     f"{step.docs_page.name}:{lineno}: close the command's block, and show its "
