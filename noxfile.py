@@ -114,7 +114,7 @@ def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) 
     with session.chdir(folder):
         session.run(
             *("pytest", "tests", "-p", "no:cacheprovider"),
-            env={"PYTHONPYCACHEPREFIX": str(step_tests.PYCACHE)},
+            env=step_tests.bytecode_env(),
         )
     bugs = planted_bugs.bugs_for(step)
     session.log(f"The same tests on {len(bugs)} copies of the reference app, a bug in each…")

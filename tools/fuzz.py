@@ -35,6 +35,7 @@ from typing import NoReturn
 
 from tools.fuzz_exclusions import EXCLUDED_CHECKS, EXCLUDED_FAILURES, EXCUSED_LOG_ENV
 from tools.serve import migrate
+from tools.step_tests import bytecode_env
 from tools.steps import ROOT, all_steps, get_step
 
 # -- what the gate runs ------------------------------------------------------------------------
@@ -162,13 +163,16 @@ def serve(uvicorn: Path, app_dir: Path, workdir: Path, log: Path) -> Iterator[st
     shutdown, the lifespan's end included) on the way out. Raises RuntimeError if it doesn't
     start; its output goes to log."""
     port = free_port()
-    env = os.environ | {
-        "PYTHONPATH": str(app_dir),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'fuzz.db'}",
-        "BCRYPT_ROUNDS": "4",
-        "SECRET_KEY": SECRET_KEY,
-        "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "fastapi-workshop-pycache"),
-    }
+    env = (
+        os.environ
+        | {
+            "PYTHONPATH": str(app_dir),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'fuzz.db'}",
+            "BCRYPT_ROUNDS": "4",
+            "SECRET_KEY": SECRET_KEY,
+        }
+        | bytecode_env()
+    )
     # From step 11 Alembic makes the tables: `alembic upgrade head` first.
     try:
         migrate(executable(uvicorn.parent, "python"), app_dir, env)

@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from tools.step_tests import PYCACHE
+from tools.step_tests import bytecode_env
 from tools.steps import FIRST_STEP_WITH_MIGRATIONS
 
 DATABASES = ("sqlite", "postgresql")
@@ -229,10 +229,8 @@ def alembic(
         cwd=app_dir,
         env=inherited
         | TEST_ENV
-        | {
-            "DATABASE_URL": database_url,
-            "PYTHONPYCACHEPREFIX": str(PYCACHE),
-        }
+        | {"DATABASE_URL": database_url}
+        | bytecode_env()
         | (env or {}),
         capture_output=True,
         text=True,
