@@ -3,9 +3,6 @@ built docs (one build, served on a loopback port), and one Chromium for the whol
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -15,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tools.docs_site import DocsBuildFailed, build_site
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's `chromium` package
 # What the brief of every Chromium run in CI asks: no sandbox (root), nothing in the background.
 CHROMIUM_ARGS = [
@@ -68,18 +66,10 @@ def site(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = request.config.getoption("--site")
     if given:
         return given.resolve()
-    folder = tmp_path_factory.mktemp("site")
-    built = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
-        cwd=ROOT,
-        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if built.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{built.stdout}{built.stderr}"[-4000:])
-    return folder
+    try:
+        return build_site(tmp_path_factory.mktemp("site"))
+    except DocsBuildFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,12 @@ a token, a hash) are left out, as the build's check leaves them out.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser
 
 from tools.docs_hooks import UNCHECKED_LANGUAGES
 from tools.steps import all_steps
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 LAPTOP = {"width": 1220, "height": 900}  # the narrowest width with both sidebars
 # Every tab's content and every fold shown, as if the learner had opened each one.
 SHOW_ALL = ".tabbed-set > .tabbed-content > .tabbed-block { display: block !important; }"

@@ -11,10 +11,7 @@ folder) and each step page's HTML is read:
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tools.behaviours import new_behaviours
+from tools.docs_site import DocsBuildFailed, build_site
 from tools.steps import ROOT, Step, all_steps
 
 # Under pytest-xdist (`nox -s consistency`), every test of this file on one worker: one build.
@@ -128,18 +126,10 @@ class PageParser(HTMLParser):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The docs, built as `nox -s docs` builds them, into a temporary folder."""
-    folder = tmp_path_factory.mktemp("site")
-    built = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
-        cwd=ROOT,
-        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if built.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{built.stderr[-3000:]}", pytrace=False)
-    return folder
+    try:
+        return build_site(tmp_path_factory.mktemp("site"))
+    except DocsBuildFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def parsed(site: Path, step: Step) -> PageParser:
