@@ -23,9 +23,6 @@ from tools.behaviours import new_behaviours
 from tools.docs_site import DocsBuildFailed, build_site
 from tools.steps import ROOT, Step, all_steps
 
-# Under pytest-xdist (`nox -s consistency`), every test of this file on one worker: one build.
-pytestmark = pytest.mark.xdist_group("built-site")
-
 STEP_TESTS = ROOT / "tests" / "steps"
 BEHAVIOURS_MARKER = re.compile(r"<!-- behaviours: (tests/steps/[\w/]+\.py) -->")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -123,7 +120,9 @@ class PageParser(HTMLParser):
             self.paragraphs[-1] += data
 
 
-@pytest.fixture(scope="module")
+# Built once: `nox -s consistency` runs this file on one pytest-xdist worker (--dist loadfile),
+# and session scope keeps the site whatever runs in between (7 s a build).
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The docs, built as `nox -s docs` builds them, into a temporary folder."""
     try:
