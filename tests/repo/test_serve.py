@@ -13,9 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -25,44 +23,22 @@ from tools.serve import free_port, running_server
 from tools.steps import ROOT, Step, all_steps
 
 
-class Servers:
-    """The steps' servers, each started on first use and kept until the session ends."""
-
-    def __init__(self, stack: ExitStack, folder: Path) -> None:
-        self.stack, self.folder, self.urls = stack, folder, {}
-
-    def url(self, step: Step) -> str:
-        """The base URL of `fastapi dev …/app/main.py --reload-dir …` serving the step."""
-        if step.name not in self.urls:
-            port = free_port()
-            folder = step.path.relative_to(ROOT)
-            main = folder / "app" / "main.py"
-            # Keep the root clean: the default ./workshop.db would land in the repository.
-            database = self.folder / f"serve-{step.number}.db"
-            env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "BCRYPT_ROUNDS": "4"}
-            command = [sys.executable, "-m", "fastapi", "dev", str(main)]
-            command += ["--reload-dir", str(folder), "--port", str(port), "--no-reload"]
-            self.urls[step.name] = self.stack.enter_context(
-                running_server(command, port, cwd=ROOT, env=env)
-            )
-        return self.urls[step.name]
-
-
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory) -> Iterator[Servers]:
-    # Session-scoped: a parametrized fixture would stop a step's server whenever another
-    # step's test runs in between, and each start of `fastapi dev` costs about 5 s.
-    with ExitStack() as stack:
-        yield Servers(stack, tmp_path_factory.mktemp("serve"))
-
-
-# `nox -s consistency` runs this file on one pytest-xdist worker (--dist loadfile), so that no
-# step's server starts twice.
-@pytest.fixture(params=all_steps(), ids=lambda step: step.name)
-def served(request, servers: Servers) -> tuple[Step, str]:
+# One server per step: pytest orders this file's tests step by step, and `nox -s consistency`
+# runs the whole file on one pytest-xdist worker (--dist loadfile), so no server starts twice.
+@pytest.fixture(scope="module", params=all_steps(), ids=lambda step: step.name)
+def served(request, tmp_path_factory) -> Iterator[tuple[Step, str]]:
     """The step, and the base URL of `fastapi dev …/app/main.py --reload-dir …` serving it."""
     step: Step = request.param
-    return step, servers.url(step)
+    port = free_port()
+    folder = step.path.relative_to(ROOT)
+    main = folder / "app" / "main.py"
+    # Keep the root clean: the default ./workshop.db would land in the repository.
+    database = tmp_path_factory.mktemp(step.number) / "serve.db"
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "BCRYPT_ROUNDS": "4"}
+    command = [sys.executable, "-m", "fastapi", "dev", str(main), "--reload-dir", str(folder)]
+    command += ["--port", str(port)]
+    with running_server([*command, "--no-reload"], port, cwd=ROOT, env=env) as base_url:
+        yield step, base_url
 
 
 def test_step_serves_with_fastapi_dev(served):
