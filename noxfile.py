@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -132,9 +133,18 @@ def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) 
         )
         return
     session.log(f"The same tests on {len(bugs)} copies of the reference app, a bug in each…")
+    # pytest's cache of each bug's last run, kept with the session (one folder per suite
+    # graded): the next run tries first the test that caught the bug, and stops there.
+    key = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    cache_dir = Path(session.create_tmp()).resolve() / "planted-bugs-cache" / key
     try:
         runs = planted_bugs.grade(
-            venv_python(session), folder, step.path, bugs, baseline=folder != step.path
+            venv_python(session),
+            folder,
+            step.path,
+            bugs,
+            baseline=folder != step.path,
+            cache_dir=cache_dir,
         )
     except planted_bugs.BugDoesNotApply as exc:
         abort(session, f"Planted bugs that no longer apply to {step.name}:\n{exc}")

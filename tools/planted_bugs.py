@@ -536,26 +536,40 @@ class SuiteRun:
         return None
 
 
-def suite_command(python: str | Path) -> list[str]:
-    """Run tests/ with pytest, stopping at the first failure, quiet, leaving no cache behind.
+def suite_command(python: str | Path, cache_dir: Path | None = None) -> list[str]:
+    """Run tests/ with pytest, stopping at the first failure, quiet.
 
     `-P`: the folder is not put on sys.path by Python; the suite's own pytest configuration
     (pythonpath) must do it, as when the learner runs `uv run pytest`.
+
+    Without cache_dir, no pytest cache is left behind. With it, pytest keeps its cache there
+    and runs the tests that failed last time first (`--ff`): a bug caught before is caught
+    again by its first test, and the run stops there. The verdict is the same in any order
+    (a bug is caught when any test fails; when none does, every test ran): only the time
+    changes.
     """
+    if cache_dir is None:
+        cache = ("-p", "no:cacheprovider")
+    else:
+        cache = ("-o", f"cache_dir={cache_dir}", "--failed-first")
     return [
         *(str(python), "-P", "-m", "pytest", SUITE_DIR),
-        *("-x", "-q", "--tb=no", "-rfE", "--no-header", "-p", "no:cacheprovider"),
+        *("-x", "-q", "--tb=no", "-rfE", "--no-header", *cache),
     ]
 
 
-def run_suite(python: str | Path, folder: Path, bug: Bug | None) -> SuiteRun:
-    """Run the suite in `folder` (made by make_suite_copy); never raises for a failure."""
+def run_suite(
+    python: str | Path, folder: Path, bug: Bug | None, cache_dir: Path | None = None
+) -> SuiteRun:
+    """Run the suite in `folder` (made by make_suite_copy); never raises for a failure.
+
+    cache_dir: pytest's cache for this suite and this bug (see suite_command), or None."""
     # Bytecode cached as for the step tests: where PYTHONDONTWRITEBYTECODE is set (CI images),
     # each of these runs would otherwise compile FastAPI & co. afresh (about 0.6 s each).
     env = os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
     try:
         completed = subprocess.run(
-            suite_command(python),
+            suite_command(python, cache_dir),
             cwd=folder,
             env=env,
             capture_output=True,
@@ -579,12 +593,17 @@ def grade(
     bugs: Sequence[Bug],
     baseline: bool = False,
     jobs: int | None = None,
+    cache_dir: Path | None = None,
 ) -> list[SuiteRun]:
     """Run the suite of `suite_dir` on copies of `app_dir`'s app, one per bug, in parallel.
 
     With baseline, the first run is on the unchanged app (bug None): it must pass, or the
-    suite tests something of its own app that the reference app doesn't have. Raises
-    BugDoesNotApply, before running anything, if any bug doesn't apply (naming every one).
+    suite tests something of its own app that the reference app doesn't have. With cache_dir,
+    each bug's run keeps pytest's cache in its own folder under it (named after the bug), so
+    that the next grading of the same suite tries first the test that caught the bug (see
+    suite_command); the baseline runs in full either way. Returns the runs in the order of
+    `bugs` (the baseline first). Raises BugDoesNotApply, before running anything, if any bug
+    doesn't apply (naming every one).
     """
     planted: list[Bug | None] = [None, *bugs] if baseline else list(bugs)
     with (
@@ -601,7 +620,13 @@ def grade(
             for i, bug in enumerate(planted)
         ]
         futures = [
-            pool.submit(run_suite, python, folder, bug)
+            pool.submit(
+                run_suite,
+                python,
+                folder,
+                bug,
+                None if cache_dir is None or bug is None else cache_dir / bug.name,
+            )
             for folder, bug in zip(folders, planted, strict=True)
         ]
         return [future.result() for future in futures]

@@ -154,3 +154,30 @@ def test_report_says_when_the_tests_fail_on_the_reference_app():
     assert "Your tests fail on the reference app" in text
     assert "tests/test_a.py::test_mine" in text
     assert failures == ["your tests fail on the reference app"]
+
+
+def test_a_cached_grading_tries_the_catching_test_first(tmp_path):
+    """With a cache, the second grading starts with the test that caught the bug and stops
+    there; a suite changed so that no test catches it any more still reports it MISSED."""
+    suite = fake_app(tmp_path / "suite", "def add(a, b):\n    return a + b\n")
+    (suite / "pytest.toml").write_text('[pytest]\npythonpath = ["."]\n')
+    (suite / "tests").mkdir()
+    tests = suite / "tests" / "test_add.py"
+    passing = "def test_first():\n    assert True\n\n\n"
+    tests.write_text(
+        "from app.main import add\n\n\n" + passing + "def test_add():\n    assert add(2, 2) == 4\n"
+    )
+    bugs = [Bug("minus", "add subtracts", (Change("app/main.py", "a + b", "a - b"),))]
+    cache = tmp_path / "cache"
+
+    def grade_once() -> SuiteRun:
+        return planted_bugs.grade(sys.executable, suite, suite, bugs, cache_dir=cache)[0]
+
+    first = grade_once()
+    assert first.outcome == "fail" and "1 failed, 1 passed" in first.summary
+    again = grade_once()
+    assert again.outcome == "fail" and again.first_failure == "tests/test_add.py::test_add"
+    assert "passed" not in again.summary, "the test that caught the bug ran first"
+    tests.write_text(passing)
+    assert grade_once().outcome == "pass", "no test catches it now: MISSED, whatever the cache"
+    assert not list(suite.rglob(".pytest_cache")), "the cache stays out of the folder"
