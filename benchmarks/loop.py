@@ -15,11 +15,13 @@ it (so nox's and uv's own start-up count too):
 
 Each command runs once unmeasured first (it creates the session's virtualenv: "warm" figures),
 then `--repeat` times; the table shows the fastest wall-clock time and the CPU time of that
-run (user + system, the command and everything it started). On a machine shared with other
-work the wall-clock time varies a lot from run to run and the CPU time much less: compare both.
-With `--against REF` (or two `--root`s), both checkouts run each command in turn (A, B, A, B,
-…), so that a busy moment slows both alike; the last columns are the factors B / A (with
---against: how many times faster this checkout is than REF).
+run (user + system, the command and everything it started), and how many tests it ran (the
+"N passed" its output prints, summed). On a machine shared with other work the wall-clock time
+varies a lot from run to run and the CPU time much less: compare both. With `--against REF` (or
+two `--root`s), both checkouts run each command in turn (A, B, A, B, …), so that a busy moment
+slows both alike; the last columns are the factors B / A (with --against: how many times faster
+this checkout is than REF), the last one per test: when the two checkouts run different tests
+(tests added since REF), the whole command's factor alone would mislead.
 
 Standard library only. Output: the table on stdout (Markdown). Exit status 1 if a measured
 command failed (its output's last lines are printed), 2 for a wrong option.
@@ -31,6 +33,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -50,11 +53,22 @@ class Measure:
     command: list[str]
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
+    tests: int = 0  # tests passed, as the command's output counts them (last measured run)
 
     def best(self) -> tuple[float, float]:
         """(wall, cpu) of the fastest run."""
         index = min(range(len(self.walls)), key=self.walls.__getitem__)
         return self.walls[index], self.cpus[index]
+
+
+# "241 passed" in pytest's closing lines and in `progress`'s table: what a command ran.
+PASSED = re.compile(r"\b(\d+) passed\b")
+
+
+def tests_passed(output: str) -> int:
+    """How many tests a command's output says passed, summed over its pytest runs (a step
+    check of 11 prints one line for SQLite, one for PostgreSQL, one for its own tests)."""
+    return sum(int(number) for number in PASSED.findall(output))
 
 
 class CommandFailed(Exception):
@@ -66,8 +80,10 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_timed(command: Sequence[str], cwd: Path, expect_ok: bool = True) -> tuple[float, float]:
-    """Run command in cwd, output captured; (wall seconds, CPU seconds). Raises CommandFailed."""
+def run_timed(
+    command: Sequence[str], cwd: Path, expect_ok: bool = True
+) -> tuple[float, float, str]:
+    """Run command in cwd; (wall seconds, CPU seconds, its output). Raises CommandFailed."""
     cpu_before = children_cpu()
     start = time.perf_counter()
     completed = subprocess.run(
@@ -78,7 +94,7 @@ def run_timed(command: Sequence[str], cwd: Path, expect_ok: bool = True) -> tupl
     if expect_ok and completed.returncode != 0:
         tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-30:])
         raise CommandFailed(f"{' '.join(command)} (in {cwd}) failed:\n{tail}")
-    return wall, cpu
+    return wall, cpu, completed.stdout + completed.stderr
 
 
 def commit_of(root: Path) -> str:
@@ -143,19 +159,24 @@ def table(
     lines.append("")
     header = ["command"]
     for name in names[: len(roots)]:
-        header += [f"{name} wall", f"{name} CPU"]
+        header += [f"{name} wall", f"{name} CPU", f"{name} tests"]
     if len(roots) == 2:
-        header += ["B/A wall", "B/A CPU"]
+        header += ["B/A wall", "B/A CPU", "B/A CPU per test"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for row in zip(*results, strict=True):
         cells = [row[0].label]
         for measure in row:
             wall, cpu = measure.best()
-            cells += [seconds(wall), seconds(cpu)]
+            cells += [seconds(wall), seconds(cpu), str(measure.tests)]
         if len(roots) == 2:
             (old_wall, old_cpu), (new_wall, new_cpu) = row[1].best(), row[0].best()
             cells += [f"{old_wall / new_wall:.1f}x", f"{old_cpu / new_cpu:.1f}x"]
+            old_tests, new_tests = row[1].tests, row[0].tests
+            per_test = "-"
+            if old_tests and new_tests:
+                per_test = f"{(old_cpu / old_tests) / (new_cpu / new_tests):.1f}x"
+            cells.append(per_test)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -225,9 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for index in range(len(results[0])):
                     for root, measures in zip(roots, results, strict=True):
                         measure = measures[index]
-                        wall, cpu = run_timed(measure.command, root)
+                        wall, cpu, output = run_timed(measure.command, root)
                         measure.walls.append(wall)
                         measure.cpus.append(cpu)
+                        measure.tests = tests_passed(output)
                         print(
                             f"run {round_ + 1}/{args.repeat}: {measure.label} in {root}: "
                             f"{wall:.1f} s wall, {cpu:.1f} s CPU",
