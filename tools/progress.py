@@ -9,9 +9,14 @@ How it decides, and why:
   send, so finished step-03 code fails step 02's tests.
 - So the steps run from the last one down, several at a time (tools/step_tests.py), each
   stopping at its first failing test (enough to know it fails). Once a step passes, the steps
-  below it don't change where the learner is, and those not yet started are left out (the
-  table says so): a learner on step 06 waits for steps 08 to 05, not for all of them.
-- Then the step the learner is on runs in full, for its counts and the first behaviour to fix.
+  below it don't change where the learner is: those not yet started are left out and those
+  still running are stopped (the table says so). A learner on step 06 waits for steps 08 to
+  05, not for all of them.
+- The highest step is the one most worth waiting for (if it passes, nothing below matters):
+  it runs on every CPU (pytest-xdist workers), as `nox -s step-NN` does, while the steps below
+  it run beside it at low priority, on the CPU time it leaves idle.
+- Then the step the learner is on runs in full, on every CPU, for its counts and the first
+  behaviour to fix.
 
 Standard library only.
 """
@@ -61,6 +66,7 @@ def check_progress(
         [(step, app_dir) for step in reversed(steps) if step not in known],
         exitfirst=True,
         skip=below_a_pass,
+        lead=True,
     )
     found = [*known.values(), *(r for r in made if r is not None)]
     runs = sorted(found, key=lambda r: order[r.step])
@@ -68,7 +74,7 @@ def check_progress(
     lacks_tests = step is not None and missing_suite(step, app_dir, "") is not None
     for index, done in enumerate(runs):
         if done.step == step and done.outcome == "fail" and not lacks_tests:
-            full = run(python, [(step, app_dir)], exitfirst=False)[0]
+            full = run(python, [(step, app_dir)], exitfirst=False, lead=True)[0]
             runs[index] = full if full is not None else done
     return runs
 

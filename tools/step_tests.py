@@ -8,9 +8,12 @@ Standard library only: the caller passes the Python that has pytest (the session
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -31,6 +34,8 @@ XDIST_ARGS = ("-n", "auto", "--maxprocesses", "4")
 # the summary at the end (tests/steps/failures.py) names each cause, the place in their code
 # and, for common mistakes, the fix. Given after these, --tb=short brings the tracebacks back.
 LEARNER_ARGS = ("--tb=no", "-rN")
+# What pytest-xdist prints when --exitfirst stops its workers.
+XDIST_EXITFIRST = "xdist.dsession.Interrupted: stopping after"
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
 
 
@@ -112,7 +117,12 @@ def bytecode_env() -> dict[str, str]:
 
 
 def pytest_command(
-    python: str | Path, step: Step, app_dir: Path, basetemp: Path, exitfirst: bool = False
+    python: str | Path,
+    step: Step,
+    app_dir: Path,
+    basetemp: Path,
+    exitfirst: bool = False,
+    workers: int = 0,
 ) -> list[str]:
     return [
         str(python),
@@ -121,37 +131,84 @@ def pytest_command(
         *("-m", "pytest", "tests/steps", "--step", step.number, f"--app-dir={app_dir}"),
         *("-q", "--tb=no", "--no-header", "-p", "no:cacheprovider", "--basetemp", str(basetemp)),
         *(["--exitfirst"] if exitfirst else []),
+        # pytest-xdist, as `nox -s step-NN` runs (XDIST_ARGS); 0: one process, no workers.
+        *(["-n", str(workers)] if workers else []),
     ]
 
 
+def lower_priority(process: subprocess.Popen[str]) -> None:
+    """Let a process (and what it starts) have only the CPU time others leave idle: nice 10 on
+    Linux and macOS; on Windows it was started with BELOW_NORMAL_PRIORITY_CLASS instead."""
+    if hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):  # it has already ended
+            os.setpriority(os.PRIO_PROCESS, process.pid, 10)
+
+
+def stop(process: subprocess.Popen[str], grace: float = 10.0) -> None:
+    """Stop a pytest run early, as Ctrl+C does (POSIX): pytest runs its fixtures' teardown,
+    so servers a test started end too; killed if still alive after `grace` seconds (and at
+    once on Windows, where a single process can't be sent Ctrl+C)."""
+    if sys.platform == "win32":
+        process.kill()
+        return
+    process.send_signal(signal.SIGINT)
+    timer = threading.Timer(grace, lambda: process.poll() is None and process.kill())
+    timer.daemon = True
+    timer.start()
+
+
 def run_step(
-    python: str | Path, step: Step, app_dir: Path, scratch: Path, exitfirst: bool = False
+    python: str | Path,
+    step: Step,
+    app_dir: Path,
+    scratch: Path,
+    exitfirst: bool = False,
+    workers: int = 0,
+    low_priority: bool = False,
+    started: Callable[[subprocess.Popen[str]], None] | None = None,
 ) -> StepRun:
     """Run one step's tests against the app in app_dir, quietly; never raises for a failure.
 
     exitfirst stops at the first failing test: enough to know whether the step passes, in
-    about a third of the time when it doesn't."""
+    about a third of the time when it doesn't. workers: pytest-xdist workers (0: none, the
+    tests run in the pytest process). low_priority: the run gets only the CPU time that
+    others leave idle. started(process) is called with the pytest process once it runs (to
+    stop it early: its result then has a negative returncode, and counts as "error")."""
     basetemp = scratch / f"step-{step.number}-{'x' if exitfirst else 'all'}"
     env = os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
+    flags = 0
+    if low_priority and sys.platform == "win32":
+        flags = subprocess.BELOW_NORMAL_PRIORITY_CLASS
+    process = subprocess.Popen(
+        pytest_command(python, step, app_dir, basetemp, exitfirst, workers),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        creationflags=flags,
+    )
+    if low_priority:
+        lower_priority(process)
+    if started is not None:
+        started(process)
     try:
-        completed = subprocess.run(
-            pytest_command(python, step, app_dir, basetemp, exitfirst),
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
+        stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         message = f"stopped after {TIMEOUT_SECONDS} s: does the app hang when it is imported?"
         return StepRun(step, app_dir, -1, message, message, exitfirst=exitfirst)
-    summary = last_line(completed.stdout)
-    output = completed.stdout + completed.stderr
+    summary = last_line(stdout)
     counts = parse_counts(summary)
-    return StepRun(step, app_dir, completed.returncode, summary, output, counts, exitfirst)
+    returncode = process.returncode
+    if returncode == 2 and counts.get("failed") and XDIST_EXITFIRST in stdout:
+        # pytest-xdist ends an --exitfirst run that failed as "interrupted" (exit status 2):
+        # a failure all the same, as without workers (1).
+        returncode = 1
+    return StepRun(step, app_dir, returncode, summary, stdout + stderr, counts, exitfirst)
 
 
 def default_jobs() -> int:
@@ -164,27 +221,68 @@ def run_many(
     exitfirst: bool = False,
     jobs: int | None = None,
     skip: Callable[[Step, list[StepRun]], bool] | None = None,
+    lead: bool = False,
 ) -> list[StepRun | None]:
-    """Run each (step, app folder) pair, several at a time, starting them in the order given;
-    results in that order. skip(step, runs finished so far), asked just before a run would
-    start, can leave it out: its result is then None (never without skip)."""
+    """Run each (step, app folder) pair, several at a time (jobs, default one per CPU),
+    starting them in the order given; results in that order.
+
+    skip(step, runs finished so far) is asked just before a run would start, and again for
+    the runs still going each time one finishes: a run it leaves out is not started, or is
+    stopped, and its result is None (never without skip).
+
+    lead: the first run is the one waited for (`progress` starts from the highest step): it
+    gets `jobs` pytest-xdist workers, and the others run at low priority (tools that only
+    take the CPU time it leaves idle). Without lead, every run is one pytest process."""
+    jobs = jobs or default_jobs()
     finished: list[StepRun] = []
+    running: dict[int, tuple[Step, subprocess.Popen[str]]] = {}
+    stopped: set[int] = set()
     lock = threading.Lock()
 
-    def one(step: Step, app_dir: Path, scratch: Path) -> StepRun | None:
+    def one(index: int, step: Step, app_dir: Path, scratch: Path) -> StepRun | None:
         with lock:
             if skip is not None and skip(step, list(finished)):
                 return None
-        result = run_step(python, step, app_dir, scratch, exitfirst)
+
+        def started(process: subprocess.Popen[str]) -> None:
+            with lock:
+                running[index] = (step, process)
+                # A run may have passed between the skip above and this start.
+                if skip is not None and skip(step, list(finished)):
+                    stopped.add(index)
+                    stop(process)
+
+        first = lead and index == 0
+        result = run_step(
+            python,
+            step,
+            app_dir,
+            scratch,
+            exitfirst,
+            workers=jobs if first and jobs > 1 else 0,
+            low_priority=lead and not first,
+            started=started,
+        )
         with lock:
+            running.pop(index, None)
+            if index in stopped:
+                return None
             finished.append(result)
+            if skip is not None:
+                for other, (other_step, process) in list(running.items()):
+                    if skip(other_step, list(finished)):
+                        stopped.add(other)
+                        stop(process)
         return result
 
     with (
         tempfile.TemporaryDirectory(
             prefix="workshop-steps-", ignore_cleanup_errors=True
         ) as scratch,
-        ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool,
+        ThreadPoolExecutor(max_workers=jobs) as pool,
     ):
-        futures = [pool.submit(one, step, app_dir, Path(scratch)) for step, app_dir in runs]
+        futures = [
+            pool.submit(one, index, step, app_dir, Path(scratch))
+            for index, (step, app_dir) in enumerate(runs)
+        ]
         return [future.result() for future in futures]

@@ -1,11 +1,14 @@
 """`nox -s progress` (tools/progress.py) and the parallel step runs (tools/step_tests.py)."""
 
+import json
 import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from tools import progress
-from tools.step_tests import StepRun, parse_counts
+from tools.step_tests import StepRun, parse_counts, run_many
 from tools.steps import Step, all_steps, get_step
 
 STEPS = [Step(f"{n:02d}", f"topic-{n}") for n in range(1, 6)]
@@ -50,7 +53,7 @@ def test_steps_run_from_the_last_down_to_the_first_that_passes():
     one that passed; then the current step runs in full."""
     calls = []
 
-    def runner(python, pairs, exitfirst, skip=None):
+    def runner(python, pairs, exitfirst, skip=None, lead=False):
         calls.append(([step.number for step, _ in pairs], exitfirst))
         outcomes = {"01": "pass", "02": "pass"}
         made, finished = [], []
@@ -143,7 +146,7 @@ def test_a_step_with_its_own_tests_needs_a_tests_folder(tmp_path):
     calls = []
     steps = [get_step("08"), get_step("09")]
 
-    def runner(python, pairs, exitfirst, skip=None):
+    def runner(python, pairs, exitfirst, skip=None, lead=False):
         # As run_many does, one at a time: every test passes; `skip` may leave a step out.
         calls.append([step.number for step, _ in pairs])
         finished, results = [], []
@@ -166,3 +169,60 @@ def test_a_step_with_its_own_tests_needs_a_tests_folder(tmp_path):
     runs = progress.check_progress("python", copy, steps, run=runner)
     # With tests/, 09 passes, and progress starts no step below a step that passes.
     assert [(run.step.number, run.outcome) for run in runs] == [("09", "pass")]
+
+
+FAKE_PYTEST = """#!{python}
+# Stands in for `python -m pytest tests/steps --step NN …` (tools/step_tests.run_step).
+import json, os, signal, sys, time
+from pathlib import Path
+
+here = Path({folder!r})
+step = sys.argv[sys.argv.index("--step") + 1]
+(here / f"{{step}}.json").write_text(json.dumps(
+    {{"argv": sys.argv, "nice": os.getpriority(os.PRIO_PROCESS, 0)}}
+))
+if step == "02":
+    # The lead: passes, once step 01 is running beside it.
+    for _ in range(200):
+        if (here / "01.json").exists():
+            break
+        time.sleep(0.05)
+    print("3 passed in 0.10s")
+    sys.exit(0)
+
+
+def interrupted(signum, frame):
+    (here / "01.interrupted").write_text("SIGINT")
+    print("! KeyboardInterrupt !")
+    sys.exit(2)
+
+
+signal.signal(signal.SIGINT, interrupted)
+time.sleep(5)  # unless stopped: a pass, which progress would wrongly show
+print("3 passed in 5.00s")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the fake pytest is a POSIX script")
+def test_a_run_below_a_pass_is_stopped_and_the_lead_gets_the_cpus(tmp_path):
+    """run_many(lead=True): the first run gets pytest-xdist workers, the others a lower
+    priority; when a run passes, a run still going that skip now leaves out is stopped as
+    Ctrl+C stops it (its teardown runs), and its result is None."""
+    fake = tmp_path / "python"
+    fake.write_text(FAKE_PYTEST.format(python=sys.executable, folder=str(tmp_path)))
+    fake.chmod(0o755)
+    steps = [get_step("02"), get_step("01")]
+
+    def below_a_pass(step, finished):
+        return any(run.outcome == "pass" and run.step.number > step.number for run in finished)
+
+    lead, below = run_many(
+        fake, [(step, tmp_path) for step in steps], True, jobs=2, skip=below_a_pass, lead=True
+    )
+    assert lead is not None and lead.outcome == "pass"
+    assert below is None, "step 01 was still running below a pass: stopped, not shown"
+    assert (tmp_path / "01.interrupted").exists(), "stopped as Ctrl+C stops pytest"
+    seen = {n: json.loads((tmp_path / f"{n}.json").read_text()) for n in ("01", "02")}
+    assert seen["02"]["argv"][-2:] == ["-n", "2"], "the lead runs on both CPUs"
+    assert "-n" not in seen["01"]["argv"]
+    assert seen["01"]["nice"] > seen["02"]["nice"], "the runs beside the lead yield to it"
