@@ -123,7 +123,13 @@ def test_report_shows_caught_missed_and_the_change():
     assert failures == ["1 planted bug(s) MISSED"]
 
 
-def test_grade_runs_the_suite_on_each_copy(tmp_path):
+# Both ways of running a suite: forked from a preloaded process (Linux, macOS), and one
+# `python -m pytest` per run (Windows).
+RUNNERS = pytest.mark.parametrize("preloaded", [True, False], ids=["preloaded", "subprocess"])
+
+
+@RUNNERS
+def test_grade_runs_the_suite_on_each_copy(tmp_path, preloaded):
     """End to end, on a tiny app: a caught bug, a missed one, and the baseline that passes.
 
     The suite's own pytest.toml puts its folder on sys.path, as a learner's does."""
@@ -137,7 +143,9 @@ def test_grade_runs_the_suite_on_each_copy(tmp_path):
         Bug("minus", "add subtracts", (Change("app/main.py", "a + b", "a - b"),)),
         Bug("times", "add multiplies", (Change("app/main.py", "a + b", "a * b"),)),
     ]
-    runs = planted_bugs.grade(sys.executable, suite, suite, bugs, baseline=True)
+    runs = planted_bugs.grade(
+        sys.executable, suite, suite, bugs, baseline=True, preloaded=preloaded
+    )
     assert [run.outcome for run in runs] == ["pass", "fail", "pass"]
     assert runs[1].first_failure == "tests/test_add.py::test_add"
     text, failures = planted_bugs.report(runs, "suite")
@@ -156,7 +164,8 @@ def test_report_says_when_the_tests_fail_on_the_reference_app():
     assert failures == ["your tests fail on the reference app"]
 
 
-def test_a_cached_grading_tries_the_catching_test_first(tmp_path):
+@RUNNERS
+def test_a_cached_grading_tries_the_catching_test_first(tmp_path, preloaded):
     """With a cache, the second grading starts with the test that caught the bug and stops
     there; a suite changed so that no test catches it any more still reports it MISSED."""
     suite = fake_app(tmp_path / "suite", "def add(a, b):\n    return a + b\n")
@@ -171,7 +180,9 @@ def test_a_cached_grading_tries_the_catching_test_first(tmp_path):
     cache = tmp_path / "cache"
 
     def grade_once() -> SuiteRun:
-        return planted_bugs.grade(sys.executable, suite, suite, bugs, cache_dir=cache)[0]
+        return planted_bugs.grade(
+            sys.executable, suite, suite, bugs, cache_dir=cache, preloaded=preloaded
+        )[0]
 
     first = grade_once()
     assert first.outcome == "fail" and "1 failed, 1 passed" in first.summary
