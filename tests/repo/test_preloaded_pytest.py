@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import preloaded_pytest
+from tools import preloaded_pytest, step_tests
 from tools.preloaded_pytest import Run
+from tools.steps import get_step
 
 pytestmark = pytest.mark.skipif(
     not preloaded_pytest.available(), reason="no forkserver on this platform (Windows)"
@@ -78,3 +79,16 @@ def test_a_run_that_hangs_is_stopped(tmp_path):
     stopped, finished = run(Run(hangs, ARGS), Run(quick, ARGS), timeout=3)
     assert stopped.returncode == -1 and "stopped after 3 s" in stopped.output
     assert finished.returncode == 0
+
+
+def test_step_tests_run_preloaded_as_in_a_fresh_process(tmp_path):
+    """`nox -s consistency`'s runs of step tests on the previous step's code: forked or
+    started afresh, the same outcome and the same first failing behaviour."""
+    pairs = [(get_step("03"), get_step("02").path), (get_step("02"), get_step("02").path)]
+    preloaded = step_tests.run_preloaded(sys.executable, pairs, exitfirst=True)
+    fresh = step_tests.run_many(sys.executable, pairs, exitfirst=True)
+    assert [run.outcome for run in preloaded] == ["fail", "pass"], preloaded[0].output[-2000:]
+    assert [(r.outcome, r.first_failure) for r in preloaded] == [
+        (r.outcome, r.first_failure) for r in fresh
+    ]
+    assert preloaded[1].counts["passed"] == fresh[1].counts["passed"] > 0
