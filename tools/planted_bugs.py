@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tools import preloaded_pytest
 from tools.diffing import IGNORED_DIRS, is_ignored_file
-from tools.step_tests import TIMEOUT_SECONDS, bytecode_env, last_line
+from tools.step_tests import TIMEOUT_SECONDS, last_line, run_env
 from tools.steps import Step
 
 SUITE_DIR = "tests"  # where a step's own suite lives, beside app/
@@ -562,24 +562,19 @@ def suite_command(python: str | Path, cache_dir: Path | None = None) -> list[str
     return [str(python), "-P", "-m", "pytest", *suite_args(cache_dir)]
 
 
-def suite_env() -> dict[str, str]:
-    """The environment of a suite's runs: this one, with bytecode cached as for the step tests
-    (where PYTHONDONTWRITEBYTECODE is set, in CI images, each run would otherwise compile
-    FastAPI & co. afresh: about 0.6 s each)."""
-    return os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
-
-
 def run_suite(
     python: str | Path, folder: Path, bug: Bug | None, cache_dir: Path | None = None
 ) -> SuiteRun:
     """Run the suite in `folder` (made by make_suite_copy); never raises for a failure.
 
     cache_dir: pytest's cache for this suite and this bug (see suite_args), or None."""
+    # Bytecode cached as for the step tests (run_env): where PYTHONDONTWRITEBYTECODE is set (CI
+    # images), each run would otherwise compile FastAPI & co. afresh (about 0.6 s each).
     try:
         completed = subprocess.run(
             suite_command(python, cache_dir),
             cwd=folder,
-            env=suite_env(),
+            env=run_env(),
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -640,7 +635,7 @@ def grade(
                 preloaded_pytest.Run(folder, tuple(suite_args(cache)))
                 for folder, cache in zip(folders, caches, strict=True)
             ]
-            done = preloaded_pytest.run_many(python, runs, workers, TIMEOUT_SECONDS, suite_env())
+            done = preloaded_pytest.run_many(python, runs, workers, TIMEOUT_SECONDS, run_env())
             return [
                 SuiteRun(bug, run.returncode, last_line(run.output), run.output)
                 for bug, run in zip(planted, done, strict=True)

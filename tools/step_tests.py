@@ -117,6 +117,21 @@ def bytecode_env() -> dict[str, str]:
     return {"PYTHONPYCACHEPREFIX": str(PYCACHE), "PYTHONDONTWRITEBYTECODE": ""}
 
 
+def pytest_args(
+    step: Step, app_dir: Path, basetemp: Path, exitfirst: bool = False, workers: int = 0
+) -> list[str]:
+    """pytest's arguments for step's tests on the app in app_dir, quiet, run from ROOT."""
+    return [
+        # "--app-dir=PATH" in one word: a separate PATH would be taken for a test folder while
+        # pytest starts (before the harness declares --app-dir), and its tests/conftest.py loaded.
+        *("tests/steps", "--step", step.number, f"--app-dir={app_dir}"),
+        *("-q", "--tb=no", "--no-header", "-p", "no:cacheprovider", "--basetemp", str(basetemp)),
+        *(["--exitfirst"] if exitfirst else []),
+        # pytest-xdist, as `nox -s step-NN` runs (XDIST_ARGS); 0: one process, no workers.
+        *(["-n", str(workers)] if workers else []),
+    ]
+
+
 def pytest_command(
     python: str | Path,
     step: Step,
@@ -125,16 +140,14 @@ def pytest_command(
     exitfirst: bool = False,
     workers: int = 0,
 ) -> list[str]:
-    return [
-        str(python),
-        # "--app-dir=PATH" in one word: a separate PATH would be taken for a test folder while
-        # pytest starts (before the harness declares --app-dir), and its tests/conftest.py loaded.
-        *("-m", "pytest", "tests/steps", "--step", step.number, f"--app-dir={app_dir}"),
-        *("-q", "--tb=no", "--no-header", "-p", "no:cacheprovider", "--basetemp", str(basetemp)),
-        *(["--exitfirst"] if exitfirst else []),
-        # pytest-xdist, as `nox -s step-NN` runs (XDIST_ARGS); 0: one process, no workers.
-        *(["-n", str(workers)] if workers else []),
-    ]
+    """`python -m pytest` with pytest_args(...)."""
+    return [str(python), "-m", "pytest", *pytest_args(step, app_dir, basetemp, exitfirst, workers)]
+
+
+def run_env() -> dict[str, str]:
+    """The environment of a pytest run started from here: this process's, with bytecode
+    cached (bytecode_env) and output in UTF-8 whatever the console's encoding."""
+    return os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
 
 
 def lower_priority(process: subprocess.Popen[str]) -> None:
@@ -176,7 +189,7 @@ def run_step(
     others leave idle. started(process) is called with the pytest process once it runs (to
     stop it early: its result then has a negative returncode, and counts as "error")."""
     basetemp = scratch / f"step-{step.number}-{'x' if exitfirst else 'all'}"
-    env = os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
+    env = run_env()
     flags = 0
     if low_priority and sys.platform == "win32":
         flags = subprocess.BELOW_NORMAL_PRIORITY_CLASS
@@ -224,17 +237,14 @@ def run_preloaded(
     with tempfile.TemporaryDirectory(
         prefix="workshop-steps-", ignore_cleanup_errors=True
     ) as scratch:
-        commands = [
-            pytest_command(python, step, app_dir, Path(scratch) / f"run-{index}", exitfirst)
-            for index, (step, app_dir) in enumerate(runs)
+        preloaded_runs = [
+            preloaded_pytest.Run(
+                ROOT, tuple(pytest_args(step, app_dir, Path(scratch) / f"run-{i}", exitfirst))
+            )
+            for i, (step, app_dir) in enumerate(runs)
         ]
         done = preloaded_pytest.run_many(
-            python,
-            # Without `python -m pytest`: the runner calls pytest itself, in ROOT
-            [preloaded_pytest.Run(ROOT, tuple(command[3:])) for command in commands],
-            jobs or default_jobs(),
-            TIMEOUT_SECONDS,
-            os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"},
+            python, preloaded_runs, jobs or default_jobs(), TIMEOUT_SECONDS, run_env()
         )
     return [
         finished(step, app_dir, run.returncode, run.output, run.output, exitfirst)
