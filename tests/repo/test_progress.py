@@ -117,15 +117,23 @@ def test_first_failure_is_the_behaviour_in_plain_words():
     assert bare.first_failure == "tests/x.py::test_y - boom"
 
 
+def one_at_a_time(python, pairs, **options) -> list[StepRun | None]:
+    """run_many, one step at a time, each at normal priority (no lead)."""
+    return run_many(python, pairs, **(options | {"jobs": 1, "lead": False}))
+
+
 def test_progress_on_a_fresh_copy_of_step_02_is_step_03(tmp_path):
     """The real thing: step 02's code fails 04 and 03, passes 02: the learner is on 03 (and
     step 01, below a passing step, may be left out).
 
-    (Steps 01 to 04 only, to keep the repo checks quick; `nox -s progress` runs them all.)"""
+    (Steps 01 to 04 only, to keep the repo checks quick; `nox -s progress` runs them all.
+    One step at a time, none at low priority: under `nox -s consistency`, beside the other
+    repo workers, the steps that run at low priority waited 30 s for CPU time.
+    test_a_run_below_a_pass_is_stopped_and_the_lead_gets_the_cpus checks that path.)"""
     copy = tmp_path / "workspace"
     shutil.copytree(get_step("02").path, copy)
     steps = all_steps()[:4]
-    runs = progress.check_progress(sys.executable, copy, steps)
+    runs = progress.check_progress(sys.executable, copy, steps, run=one_at_a_time)
     outcomes = {run.step.number: run.outcome for run in runs}
     assert {n: o for n, o in outcomes.items() if n != "01"} == {
         "02": "pass",
@@ -178,6 +186,16 @@ from pathlib import Path
 
 here = Path({folder!r})
 step = sys.argv[sys.argv.index("--step") + 1]
+
+
+def interrupted(signum, frame):
+    (here / f"{{step}}.interrupted").write_text("SIGINT")
+    print("! KeyboardInterrupt !")
+    sys.exit(2)
+
+
+# Before saying it runs (the lead waits for that, then passes, and step 01 is stopped)
+signal.signal(signal.SIGINT, interrupted)
 (here / f"{{step}}.json").write_text(json.dumps(
     {{"argv": sys.argv, "nice": os.getpriority(os.PRIO_PROCESS, 0)}}
 ))
@@ -190,14 +208,6 @@ if step == "02":
     print("3 passed in 0.10s")
     sys.exit(0)
 
-
-def interrupted(signum, frame):
-    (here / "01.interrupted").write_text("SIGINT")
-    print("! KeyboardInterrupt !")
-    sys.exit(2)
-
-
-signal.signal(signal.SIGINT, interrupted)
 time.sleep(5)  # unless stopped: a pass, which progress would wrongly show
 print("3 passed in 5.00s")
 """
