@@ -21,7 +21,6 @@ Standard library only: nox's own process imports it.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -33,7 +32,7 @@ from pathlib import Path
 
 from tools import preloaded_pytest
 from tools.diffing import IGNORED_DIRS, is_ignored_file
-from tools.step_tests import TIMEOUT_SECONDS, last_line, run_env
+from tools.step_tests import TIMEOUT_SECONDS, default_jobs, last_line, run_env
 from tools.steps import Step
 
 SUITE_DIR = "tests"  # where a step's own suite lives, beside app/
@@ -613,11 +612,8 @@ def grade(
     one), and RuntimeError if the preloaded runner itself fails.
     """
     planted: list[Bug | None] = [None, *bugs] if baseline else list(bugs)
-    workers = jobs or max(1, os.cpu_count() or 1)
-    with (
-        tempfile.TemporaryDirectory(prefix="planted-bugs-", ignore_cleanup_errors=True) as tmp,
-        ThreadPoolExecutor(max_workers=workers) as pool,
-    ):
+    workers = jobs or default_jobs()
+    with tempfile.TemporaryDirectory(prefix="planted-bugs-", ignore_cleanup_errors=True) as tmp:
         problems = check_bugs_apply(app_dir, [bug for bug in planted if bug])
         if problems:
             raise BugDoesNotApply("\n".join(problems))
@@ -640,11 +636,12 @@ def grade(
                 SuiteRun(bug, run.returncode, last_line(run.output), run.output)
                 for bug, run in zip(planted, done, strict=True)
             ]
-        futures = [
-            pool.submit(run_suite, python, folder, bug, cache)
-            for folder, bug, cache in zip(folders, planted, caches, strict=True)
-        ]
-        return [future.result() for future in futures]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(run_suite, python, folder, bug, cache)
+                for folder, bug, cache in zip(folders, planted, caches, strict=True)
+            ]
+            return [future.result() for future in futures]
 
 
 # -- the report -----------------------------------------------------------------------------
