@@ -32,7 +32,13 @@ from pathlib import Path
 
 from tools import preloaded_pytest
 from tools.diffing import IGNORED_DIRS, is_ignored_file
-from tools.step_tests import TIMEOUT_SECONDS, default_jobs, last_line, run_env
+from tools.step_tests import (
+    TIMEOUT_SECONDS,
+    default_jobs,
+    last_line,
+    memory_temp_dir,
+    run_env,
+)
 from tools.steps import Step
 
 SUITE_DIR = "tests"  # where a step's own suite lives, beside app/
@@ -613,7 +619,9 @@ def grade(
     """
     planted: list[Bug | None] = [None, *bugs] if baseline else list(bugs)
     workers = jobs or default_jobs()
-    with tempfile.TemporaryDirectory(prefix="planted-bugs-", ignore_cleanup_errors=True) as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="planted-bugs-", dir=memory_temp_dir(), ignore_cleanup_errors=True
+    ) as tmp:
         problems = check_bugs_apply(app_dir, [bug for bug in planted if bug])
         if problems:
             raise BugDoesNotApply("\n".join(problems))

@@ -113,8 +113,13 @@ def bytecode_env() -> dict[str, str]:
     import the app under test afresh for every test. The cache stays out of steps/ and the
     learner's folder, which is also why PYTHONDONTWRITEBYTECODE (set in some containers and
     CI images to keep __pycache__ folders out of the sources) is switched off here: an empty
-    value is "unset" for Python."""
-    return {"PYTHONPYCACHEPREFIX": str(PYCACHE), "PYTHONDONTWRITEBYTECODE": ""}
+    value is "unset" for Python. A process that already caches bytecode somewhere (a pytest
+    run started so, whose temporary folder may be another: temp_env) passes its own folder on,
+    so that there is one cache."""
+    return {
+        "PYTHONPYCACHEPREFIX": sys.pycache_prefix or str(PYCACHE),
+        "PYTHONDONTWRITEBYTECODE": "",
+    }
 
 
 def pytest_args(
@@ -144,10 +149,44 @@ def pytest_command(
     return [str(python), "-m", "pytest", *pytest_args(step, app_dir, basetemp, exitfirst, workers)]
 
 
+# A folder in memory (tmpfs) for the tests' temporary files takes this much free space at least
+MEMORY_TEMP_MIN_FREE = 1 << 30  # 1 GiB
+MEMORY_TEMP_FOLDER = Path("/dev/shm")
+
+
+def memory_temp_dir() -> Path | None:
+    """Where the step tests' temporary files go when a folder in memory can take them:
+    /dev/shm on Linux, when it is a writable folder with MEMORY_TEMP_MIN_FREE free (Docker
+    gives containers 64 MB there by default: too little, so not used). None elsewhere (macOS,
+    Windows): the system's temporary folder, as usual.
+
+    Why: every test makes its own SQLite database, and SQLite syncs the file to disk at each
+    commit. In memory, a sync costs nothing: `nox -s step-08` took 9.6 s against 11.7 s with
+    /tmp on this project's 2-core machine (three runs each, alternating). Raises nothing."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        stats = os.statvfs(MEMORY_TEMP_FOLDER)
+    except OSError:
+        return None
+    free = stats.f_bavail * stats.f_frsize
+    if free < MEMORY_TEMP_MIN_FREE or not os.access(MEMORY_TEMP_FOLDER, os.W_OK | os.X_OK):
+        return None
+    return MEMORY_TEMP_FOLDER
+
+
+def temp_env() -> dict[str, str]:
+    """{"TMPDIR": memory_temp_dir()} for a pytest run of the step tests, where there is such a
+    folder (pytest's tmp_path, and so the tests' databases, go there); {} otherwise."""
+    folder = memory_temp_dir()
+    return {"TMPDIR": str(folder)} if folder else {}
+
+
 def run_env() -> dict[str, str]:
     """The environment of a pytest run started from here: this process's, with bytecode
-    cached (bytecode_env) and output in UTF-8 whatever the console's encoding."""
-    return os.environ | bytecode_env() | {"PYTHONIOENCODING": "utf-8"}
+    cached (bytecode_env), temporary files in memory where it can (temp_env), and output in
+    UTF-8 whatever the console's encoding."""
+    return os.environ | bytecode_env() | temp_env() | {"PYTHONIOENCODING": "utf-8"}
 
 
 def lower_priority(process: subprocess.Popen[str]) -> None:
@@ -235,7 +274,7 @@ def run_preloaded(
     if not preloaded_pytest.available():
         return [run for run in run_many(python, runs, exitfirst, jobs) if run is not None]
     with tempfile.TemporaryDirectory(
-        prefix="workshop-steps-", ignore_cleanup_errors=True
+        prefix="workshop-steps-", dir=memory_temp_dir(), ignore_cleanup_errors=True
     ) as scratch:
         preloaded_runs = [
             preloaded_pytest.Run(
@@ -328,7 +367,7 @@ def run_many(
 
     with (
         tempfile.TemporaryDirectory(
-            prefix="workshop-steps-", ignore_cleanup_errors=True
+            prefix="workshop-steps-", dir=memory_temp_dir(), ignore_cleanup_errors=True
         ) as scratch,
         ThreadPoolExecutor(max_workers=jobs) as pool,
     ):
