@@ -16,6 +16,7 @@ import functools
 import gc
 import importlib
 import inspect
+import shutil
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import (
@@ -32,7 +33,7 @@ from asgi_lifespan import LifespanManager
 from tools.behaviours import behaviour, step_range_matches
 from tools.steps import FIRST_STEP_WITH_MIGRATIONS, get_step
 
-from .databases import DATABASES, run_migrations, stored_bytes
+from .databases import DATABASES, sqlite_template, stored_bytes
 
 # The database fixtures (the "x as x" form tells linters that importing
 # them is the point).
@@ -265,6 +266,7 @@ class AppUnderTest:
         tmp_path: Path,
         database_url: str,
         step: int,
+        migrated_sqlite: Callable[[], str],
     ) -> None:
         self.app_dir = app_dir
         self.monkeypatch = monkeypatch
@@ -273,6 +275,8 @@ class AppUnderTest:
         # (tests/steps/databases.py).
         self.database_url = database_url
         self.step = step
+        # From step 11: the path of a SQLite file Alembic brought to head
+        self.migrated_sqlite = migrated_sqlite
         # The SECRET_KEY the app was last loaded with (None if unset):
         # tokens are signed with it.
         self.secret_key: str | None = TEST_SECRET_KEY
@@ -325,11 +329,13 @@ class AppUnderTest:
     def new_database(self, filename: str) -> str:
         """The URL of another empty SQLite database in the test's folder,
         for a second server; from step 11 migrated by
-        `alembic upgrade head`, as the test's own database is."""
-        url = f"sqlite+aiosqlite:///{self.tmp_path / filename}"
+        `alembic upgrade head`, as the test's own database is: a copy of
+        the session's migrated file, the very bytes a migration of this
+        one would write (tests/steps/databases.py)."""
+        path = self.tmp_path / filename
         if self.step >= FIRST_STEP_WITH_MIGRATIONS:
-            run_migrations(self.app_dir, url)
-        return url
+            shutil.copyfile(self.migrated_sqlite(), path)
+        return f"sqlite+aiosqlite:///{path}"
 
     async def _on_request(self, request: httpx.Request) -> None:
         self.last_method = request.method
@@ -369,6 +375,7 @@ def app_under_test(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
     test_database_url: str,
 ) -> AppUnderTest:
     # Work in an empty folder: a default ./workshop.db or a stray .env
@@ -381,6 +388,7 @@ def app_under_test(
         tmp_path,
         test_database_url,
         config.stash[STEP],
+        functools.partial(sqlite_template, config, tmp_path_factory),
     )
 
 

@@ -366,6 +366,26 @@ def run_migrations(app_dir: Path, database_url: str) -> None:
         )
 
 
+# The session's SQLite file migrated to head (sqlite_template), once made
+SQLITE_TEMPLATE = pytest.StashKey[str]()
+
+
+def sqlite_template(config: pytest.Config, tmp_path_factory: Any) -> str:
+    """The path of the session's SQLite file brought to head by `alembic
+    upgrade head` in the app's folder: made on the first call, the same
+    file after that. Each test database of a SQLite run is a copy of it
+    (migrated_template), and so is a test's second database
+    (AppUnderTest.new_database), on PostgreSQL runs too. Fails the test
+    (pytest.fail) if the migration does."""
+    from .conftest import APP_DIR
+
+    if SQLITE_TEMPLATE not in config.stash:
+        template = tmp_path_factory.mktemp("migrated") / "template.db"
+        run_migrations(config.stash[APP_DIR], sqlite_url(template))
+        config.stash[SQLITE_TEMPLATE] = str(template)
+    return config.stash[SQLITE_TEMPLATE]
+
+
 # -- fixtures ------------------------------------------------------------
 
 
@@ -387,9 +407,7 @@ def migrated_template(
         return
     app_dir = config.stash[APP_DIR]
     if kind == "sqlite":
-        template = tmp_path_factory.mktemp("migrated") / "template.db"
-        run_migrations(app_dir, sqlite_url(template))
-        yield str(template)
+        yield sqlite_template(config, tmp_path_factory)
         return
     require_postgres()
     name = new_database_name()

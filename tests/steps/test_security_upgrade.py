@@ -62,6 +62,7 @@ async def old_token(app_under_test, monkeypatch, tmp_path, step):
         tmp_path,
         app_under_test.database_url,
         int(before.number),
+        app_under_test.migrated_sqlite,
     )
     async with old_app.serve() as client:
         body = {"email": EMAIL, "password": PASSWORD}
