@@ -108,7 +108,8 @@ def parse_counts(summary: str) -> dict[str, int]:
 def bytecode_env() -> dict[str, str]:
     """Environment variables that make Python cache compiled bytecode under a temp folder.
 
-    Out: {"PYTHONPYCACHEPREFIX": <temp>/fastapi-workshop-pycache, "PYTHONDONTWRITEBYTECODE": ""}.
+    Out: {"PYTHONPYCACHEPREFIX": this process's cache folder if it has one (sys.pycache_prefix),
+    else <temp>/fastapi-workshop-pycache, "PYTHONDONTWRITEBYTECODE": ""}.
     Compiling FastAPI & co. afresh costs about two seconds per process, and the step tests
     import the app under test afresh for every test. The cache stays out of steps/ and the
     learner's folder, which is also why PYTHONDONTWRITEBYTECODE (set in some containers and
