@@ -5,6 +5,7 @@ with the arguments of `uv run nox -s step-NN -- workspace` (tools/step_tests.py:
 no tracebacks), and read the output as the learner would.
 """
 
+import importlib
 import os
 import re
 import shutil
@@ -129,6 +130,30 @@ def test_missing_routes_are_those_not_in_openapi():
     not_found = [("GET", "/items/7"), ("POST", "/auth/login"), ("POST", "/auth/login")]
     assert failures.missing_routes(not_found, FakeApp()) == ["POST /auth/login"]
     assert failures.missing_routes(not_found, object()) == [], "no OpenAPI document: no hint"
+
+
+def test_an_endpoint_is_not_taken_for_an_earlier_tests_one():
+    """FastAPI keeps an endpoint's file, line and name (what its validation errors show, and
+    so "at …, in FUNCTION: the endpoint of …" in the summary) by id(function), with no
+    reference to the function (fastapi issue 16390). Each test imports its app afresh, so an
+    endpoint may get the id of an earlier test's freed one: the harness empties that cache
+    when it forgets the app (seen here: read_item's error named create_item)."""
+    from fastapi.routing import _extract_endpoint_context
+
+    from tests.steps.conftest import CACHES_BY_ID, forget_library_caches
+
+    [(module_name, name)] = CACHES_BY_ID
+    cache = getattr(importlib.import_module(module_name), name)
+    assert isinstance(cache, dict), f"FastAPI changed {module_name}.{name}: update CACHES_BY_ID"
+
+    def create_item(): ...
+
+    def read_item(): ...
+
+    # What reuse of a freed id does: read_item's id finds create_item's entry.
+    cache[id(read_item)] = _extract_endpoint_context(create_item)
+    forget_library_caches()
+    assert _extract_endpoint_context(read_item)["function"] == "read_item"
 
 
 def test_summary_groups_by_cause_and_counts_like_pytest():
