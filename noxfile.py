@@ -92,7 +92,7 @@ def make_step_session(step: Step) -> None:
         if missing:
             abort(session, missing)
         # Bytecode cached; the tests' databases in memory where they can be (step_tests.py)
-        env = step_tests.bytecode_env() | step_tests.temp_env()
+        env = step_tests.speed_env()
         session.run(*pytest_args, env=env)
         if int(step.number) >= FIRST_STEP_WITH_MIGRATIONS:
             # The same tests on PostgreSQL: skipped, saying how to start one, if none answers
@@ -122,7 +122,7 @@ def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) 
     with session.chdir(folder):
         session.run(
             *("pytest", "tests", "-p", "no:cacheprovider"),
-            env=step_tests.bytecode_env() | step_tests.temp_env(),
+            env=step_tests.speed_env(),
         )
     bugs = planted_bugs.bugs_for(step)
     if folder == step.path and os.environ.get(SKIP_PLANTED_BUGS_ENV):

@@ -183,11 +183,16 @@ def temp_env() -> dict[str, str]:
     return {"TMPDIR": str(folder)} if folder else {}
 
 
+def speed_env() -> dict[str, str]:
+    """What every pytest run of the step tests gets, `nox -s step-NN`'s included: bytecode
+    cached (bytecode_env) and temporary files in memory where they can be (temp_env)."""
+    return bytecode_env() | temp_env()
+
+
 def run_env() -> dict[str, str]:
-    """The environment of a pytest run started from here: this process's, with bytecode
-    cached (bytecode_env), temporary files in memory where it can (temp_env), and output in
-    UTF-8 whatever the console's encoding."""
-    return os.environ | bytecode_env() | temp_env() | {"PYTHONIOENCODING": "utf-8"}
+    """The environment of a pytest run started from here: this process's, with speed_env()
+    and output in UTF-8 whatever the console's encoding."""
+    return os.environ | speed_env() | {"PYTHONIOENCODING": "utf-8"}
 
 
 def lower_priority(process: subprocess.Popen[str]) -> None:
