@@ -304,9 +304,12 @@ def finished(
     all, stderr included)."""
     summary = last_line(stdout)
     counts = parse_counts(summary)
-    if returncode == 2 and counts.get("failed") and XDIST_EXITFIRST in stdout:
+    failing = counts.get("failed", 0) + counts.get("errors", 0)
+    if returncode == 2 and failing and XDIST_EXITFIRST in stdout:
         # pytest-xdist ends an --exitfirst run that failed as "interrupted" (exit status 2):
-        # a failure all the same, as without workers (1).
+        # a failure all the same, as without workers (1). That includes a run whose first
+        # failing tests errored in their setup (step 12 on code without step 11's
+        # migrations/): "2 errors", no "failed".
         returncode = 1
     return StepRun(step, app_dir, returncode, summary, output, counts, exitfirst)
 

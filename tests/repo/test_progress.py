@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tools import progress
-from tools.step_tests import StepRun, parse_counts, run_many
+from tools.step_tests import StepRun, finished, parse_counts, run_many
 from tools.steps import Step, all_steps, get_step
 
 STEPS = [Step(f"{n:02d}", f"topic-{n}") for n in range(1, 6)]
@@ -101,6 +101,29 @@ def test_pytest_summary_is_counted():
         "errors": 1,
     }
     assert parse_counts("no tests ran in 0.01s") == {}
+
+
+# The end of step 12's run with pytest-xdist and --exitfirst on step 10's code (no migrations/):
+# its first tests errored in their setup, and pytest-xdist stopped the run as "interrupted".
+XDIST_STOPPED_AT_ERRORS = """bringing up nodes...
+
+EE
+ERROR tests/steps/test_register.py::test_password_is_stored_as_an_argon2_hash
+ERROR tests/steps/test_hello.py::test_interactive_docs_are_served - Failed: F...
+!!!!!!!!!!!!!!!!!!!!!!!!!! stopping after 2 failures !!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!!!!!!!!!!! xdist.dsession.Interrupted: stopping after 1 failures !!!!!!!!!!!!!
+2 errors in 5.57s
+"""
+
+
+def test_a_lead_stopped_at_setup_errors_fails_rather_than_could_not_run():
+    """A step whose first tests error in their setup (step 12 on code without step 11's
+    Alembic setup) fails, as it does without pytest-xdist (exit status 1): it is not a run
+    that "could not run", which made `progress` abort for a learner on step 10."""
+    stopped = finished(STEPS[4], Path("w"), 2, XDIST_STOPPED_AT_ERRORS, "", exitfirst=True)
+    assert stopped.outcome == "fail"
+    crashed = finished(STEPS[4], Path("w"), 2, "! KeyboardInterrupt !\nno tests ran", "", True)
+    assert crashed.outcome == "error", "a run interrupted otherwise still could not run"
 
 
 def test_first_failure_is_the_behaviour_in_plain_words():
