@@ -25,7 +25,9 @@ def check(step: str, app_dir: Path, *extra: str) -> tuple[int, str]:
     completed = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "tests/steps", "--step", step),
-            *("--app-dir", str(app_dir), *XDIST_ARGS, *LEARNER_ARGS, "-p", "no:cacheprovider"),
+            # One word, as the noxfile gives it: pytest would read a separate PATH as a test
+            # folder, and load PATH/tests/conftest.py (from step 09).
+            *(f"--app-dir={app_dir}", *XDIST_ARGS, *LEARNER_ARGS, "-p", "no:cacheprovider"),
             *extra,
         ],
         cwd=ROOT,
@@ -88,6 +90,42 @@ def test_patch_without_exclude_unset_gets_the_fix(tmp_path):
     assert status == 1, output
     assert "NOT NULL constraint failed" in output
     assert "model_dump(exclude_unset=True)" in output.split("what to fix")[1]
+
+
+def test_a_setting_refused_at_import_is_named_once(tmp_path):
+    """The app refuses its settings when imported (a default CORS origin with a trailing
+    slash): the summary shows the setting and the validator's message, not only "1
+    validation error for Settings", points at the line that raised it, and says once that
+    every test failed for this one error."""
+    copy = planted(
+        tmp_path,
+        "10",
+        "app/config.py",
+        'cors_origins: list[str] = ["http://localhost:3000"]',
+        'cors_origins: list[str] = ["http://localhost:3000/"]',
+    )
+    status, output = check("10", copy, "-k", "health or cors")
+    assert status == 1, output
+    summary = output.split("what to fix")[1]
+    assert "app.main could not be imported: ValidationError: cors_origins: Value error, " in (
+        summary
+    )
+    assert "'http://localhost:3000/' is not an origin" in summary
+    assert re.search(
+        r"at workspace/app/config\.py:\d+, in <module>: settings = Settings\(\)", summary
+    )
+    assert summary.count("Hint: app.main could not be imported") == 1, output
+    assert len(output.splitlines()) <= SCREEN, output
+
+
+def test_a_syntax_error_points_at_its_line(tmp_path):
+    """A syntax error in the learner's code: the summary names the file, line and text."""
+    copy = planted(tmp_path, "01", "app/main.py", "def ", "def def ")
+    status, output = check("01", copy)
+    assert status == 1, output
+    summary = output.split("what to fix")[1]
+    assert "app.main could not be imported: SyntaxError: " in summary
+    assert re.search(r"at workspace/app/main\.py:\d+: (async )?def def ", summary), output
 
 
 def test_the_reference_code_is_called_so():

@@ -40,7 +40,7 @@ from .databases import DATABASES, sqlite_template, stored_bytes
 from .databases import empty_database_url as empty_database_url
 from .databases import migrated_template as migrated_template
 from .databases import test_database_url as test_database_url
-from .failures import Failure, explain, missing_routes
+from .failures import Failure, explain, import_failure, missing_routes
 from .failures import summary as failure_summary
 
 # Every environment variable of SPEC.md. Each test starts with none of
@@ -266,6 +266,12 @@ def freeze_what_lives_on() -> None:
 FROZEN: list[bool] = []
 
 
+class ImportFailed(pytest.fail.Exception):
+    """The test fails because app.main could not be imported; __cause__
+    is the import's error (the summary names it, and where it was
+    raised)."""
+
+
 class AppUnderTest:
     """Imports `app.main:app` from one folder, with the environment a test
     chose."""
@@ -315,11 +321,11 @@ class AppUnderTest:
         try:
             module = importlib.import_module("app.main")
         except Exception as exc:
-            pytest.fail(
+            raise ImportFailed(
                 f"Could not import app.main from {self.app_dir}: "
                 f"{type(exc).__name__}: {exc}",
                 pytrace=False,
-            )
+            ) from exc
         freeze_what_lives_on()
         app = getattr(module, "app", None)
         if app is None:
@@ -503,6 +509,11 @@ def explain_failure(
     item: pytest.Item, call: pytest.CallInfo[None], report: Any
 ) -> Failure:
     exc = call.excinfo.value if call.excinfo is not None else None
+    app_dir = item.config.stash[APP_DIR]
+    if isinstance(exc, ImportFailed) and exc.__cause__ is not None:
+        return import_failure(
+            item.nodeid, report.behaviour, exc.__cause__, app_dir
+        )
     message = str(report.longrepr or "")
     if isinstance(exc, pytest.fail.Exception):
         # The harness's own words (pytest.fail)
@@ -516,7 +527,6 @@ def explain_failure(
             not_found = missing_routes(
                 app_under_test.not_found, app_under_test.app
             )
-    app_dir = item.config.stash[APP_DIR]
     return explain(
         item.nodeid,
         report.behaviour,

@@ -126,6 +126,19 @@ def where_in(exc: BaseException, app_dir: Path) -> str:
     """The deepest line of the app under test that the error went through,
     or ""."""
     app_dir = app_dir.resolve()
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        # Raised by the parser: the learner's line is not in a traceback
+        if not _inside(exc.filename, app_dir):
+            return ""
+        shown = (
+            Path(exc.filename).resolve().relative_to(app_dir.parent)
+        ).as_posix()
+        return _shorten(
+            f"{shown}:{exc.lineno}: {(exc.text or '').strip()}".rstrip(
+                ": "
+            ),
+            160,
+        )
     frames = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
@@ -238,6 +251,25 @@ def explain(
     return Failure(nodeid, behaviour, cause, where)
 
 
+def import_failure(
+    nodeid: str, behaviour: str, exc: BaseException, app_dir: Path
+) -> Failure:
+    """A test that failed because app.main could not be imported.
+
+    In: the test's id and behaviour, the error the import raised, the
+    app's folder. Out: a Failure whose cause is that error (a settings
+    ValidationError with its field and message, not only "1 validation
+    error for Settings"), at the line of the app that raised it. Raises
+    nothing."""
+    return Failure(
+        nodeid,
+        behaviour,
+        _shorten(f"app.main could not be imported: {cause_of(exc)}"),
+        where_in(exc, app_dir),
+        "import-error",
+    )
+
+
 # -- the summary ---------------------------------------------------------
 
 
@@ -326,6 +358,14 @@ def _await_hint(details: set[str], app_dir: Path | None) -> list[str]:
     return lines
 
 
+def _import_hint(details: set[str], app_dir: Path | None) -> list[str]:
+    return [
+        "Hint: app.main could not be imported, so every test that starts "
+        "the app failed for this one error: fix it first, then check "
+        "again."
+    ]
+
+
 def _route_hint(details: set[str], app_dir: Path | None) -> list[str]:
     return [
         "Hint: a route that answers 404 Not Found and is missing from "
@@ -344,6 +384,7 @@ def _unset_hint(details: set[str], app_dir: Path | None) -> list[str]:
 
 
 HINTS = {
+    "import-error": _import_hint,
     "missing-route": _route_hint,
     "missing-await": _await_hint,
     "exclude-unset": _unset_hint,
