@@ -119,11 +119,11 @@ def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) 
     """From step 09 on, a step's folder holds its own tests/: they must pass on its app, and
     fail on each planted-bug copy of the reference app (tools/planted_bugs.py)."""
     session.log(f"The tests in {shown}/tests/ on the app in {shown}/app/: they must pass.")
-    with session.chdir(folder):
-        session.run(
-            *("pytest", "tests", "-p", "no:cacheprovider"),
-            env=step_tests.speed_env(),
-        )
+    own = planted_bugs.run_own_suite(venv_python(session), folder)
+    write_out(own.output.rstrip())
+    if own.outcome != "pass":
+        write_out(planted_bugs.own_suite_failed(own, shown))
+        session.error(f"Your tests fail on the app in {shown}/ ({own.summary})")
     bugs = planted_bugs.bugs_for(step)
     if folder == step.path and os.environ.get(SKIP_PLANTED_BUGS_ENV):
         # .ci/run's second Python: the reference tests and the planted bugs are the same on

@@ -594,6 +594,59 @@ def run_suite(
     return SuiteRun(bug, completed.returncode, last_line(completed.stdout), output)
 
 
+# pytest's error when a test it runs without anyio asks for an async fixture
+ASYNC_FIXTURE_ERROR = "requested an async fixture"
+
+
+def run_own_suite(python: str | Path, folder: Path) -> SuiteRun:
+    """Run the suite in `folder` on the app beside it, as `pytest tests` does there, up to
+    its first failing test (one thing to fix, and none of the errors pytest then adds by
+    itself: see own_suite_failed), with short tracebacks (the test's lines, not pytest's and
+    httpx's frames); never raises for a failure.
+
+    In: the Python of the test environment, the folder holding app/ and tests/. Out: the
+    SuiteRun (bug None) with everything pytest printed, to show as it is."""
+    command = [str(python), "-P", "-m", "pytest", SUITE_DIR, "-p", "no:cacheprovider"]
+    try:
+        completed = subprocess.run(
+            [*command, "-x", "--tb=short"],
+            cwd=folder,
+            env=run_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"stopped after {TIMEOUT_SECONDS} s: does a test wait for something forever?"
+        return SuiteRun(None, -1, message, message)
+    return SuiteRun(None, completed.returncode, last_line(completed.stdout), completed.stdout)
+
+
+def own_suite_failed(run: SuiteRun, shown: str) -> str:
+    """What to say, after pytest's output, when a suite fails on its own app (run_own_suite):
+    that it must pass there first, where to look, and the fix of a common mistake that
+    pytest itself buries (an async fixture asked for by a test run without anyio)."""
+    lines = [
+        f"Your tests in {shown}/{SUITE_DIR}/ fail on your app in {shown}/app/: they must pass "
+        "on it before they are tried on the planted bugs. The check stopped at the first "
+        "failing test, above: the mistake is in that test or in the app (`uv run pytest` in "
+        f"{shown}/ runs them all)."
+    ]
+    if ASYNC_FIXTURE_ERROR in run.output:
+        lines.append(
+            "Hint: a test that pytest runs without anyio (a `def test_...`, or a file without "
+            "`pytestmark = pytest.mark.anyio`) asked for an async fixture. Make it `async "
+            "def`, in a file with that marker. In a whole run, every later test that uses "
+            "the same fixture then errors with a bare AssertionError inside pytest's "
+            "fixtures.py (pytest issue 14800): not more mistakes, they go with this one."
+        )
+    return "\n".join(lines)
+
+
 def grade(
     python: str | Path,
     suite_dir: Path,

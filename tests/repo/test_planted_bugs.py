@@ -1,5 +1,6 @@
 """Planted bugs (tools/planted_bugs.py): they apply to the code, or the check fails loudly."""
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -192,3 +193,29 @@ def test_a_cached_grading_tries_the_catching_test_first(tmp_path, preloaded):
     tests.write_text(passing)
     assert grade_once().outcome == "pass", "no test catches it now: MISSED, whatever the cache"
     assert not list(suite.rglob(".pytest_cache")), "the cache stays out of the folder"
+
+
+def test_own_tests_that_ask_an_async_fixture_without_anyio_get_the_fix(tmp_path):
+    """A test file without `pytestmark = pytest.mark.anyio`: pytest names the async fixture
+    once, then (pytest issue 14800) errors in every later test that uses it with a bare
+    AssertionError in its own code. The check stops at the first error, the one that names
+    the fixture, says the suite must pass on its app, names the fix, and says where the bare
+    errors of a whole run come from; tracebacks are short."""
+    folder = tmp_path / "workspace"
+    shutil.copytree(get_step("09").path, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for other in (folder / "tests").glob("test_*.py"):
+        if other.name != "test_items.py":
+            other.unlink()  # faster; test_items.py's tests are enough
+    tests = folder / "tests" / "test_items.py"
+    tests.write_text(
+        tests.read_text(encoding="utf-8").replace("pytestmark = pytest.mark.anyio\n", ""),
+        encoding="utf-8",
+    )
+    run = planted_bugs.run_own_suite(sys.executable, folder)
+    assert run.outcome == "fail", run.output
+    assert planted_bugs.ASYNC_FIXTURE_ERROR in run.output
+    assert "cls = <class '_pytest.runner.CallInfo'>" not in run.output, "short tracebacks"
+    assert "1 error" in run.summary, "stopped at the first failing test, the one to fix"
+    said = planted_bugs.own_suite_failed(run, "workspace")
+    assert said.startswith("Your tests in workspace/tests/ fail on your app in workspace/app/")
+    assert "`pytestmark = pytest.mark.anyio`" in said and "pytest issue 14800" in said

@@ -31,6 +31,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from tools.behaviours import behaviour, step_range_matches
+from tools.planted_bugs import has_suite
 from tools.steps import FIRST_STEP_WITH_MIGRATIONS, get_step
 
 from .databases import DATABASES, sqlite_template, stored_bytes
@@ -568,7 +569,18 @@ def pytest_terminal_summary(
     ) + terminalreporter.stats.get("error", [])
     if not reports:
         if exitstatus == 0:
-            write(f"Step {step:02d}: every check passed for {whose}.")
+            # From step 09 the step's check goes on to the folder's own
+            # tests/ (noxfile.py): not everything has passed yet.
+            own_tests = has_suite(get_step(f"{step:02d}").path)
+            checks = (
+                "every check of the app" if own_tests else "every check"
+            )
+            write(f"Step {step:02d}: {checks} passed for {whose}.")
+            if own_tests:
+                write(
+                    f"uv run nox -s step-{step:02d} goes on to the tests "
+                    "in its tests/ folder."
+                )
             if reference:
                 write(yours)
         return
