@@ -38,7 +38,8 @@ IGNORED_SUFFIXES = {
     ".db-wal",
     ".db-shm",
 }
-IGNORED_NAMES = {".env", ".DS_Store"}
+# .workshop-step: which step `nox -s start` began in the folder (tools/workspace.py)
+IGNORED_NAMES = {".env", ".DS_Store", ".workshop-step"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ How it decides, and why:
   superset of the earlier steps'. Step 02 wants `POST /items` to answer 200 where step 03
   wants 201, and from step 08 creating an item needs a token that the tests of 03 to 07 don't
   send, so finished step-03 code fails step 02's tests.
+- Unless `nox -s start -- NN` began a later step NN in the folder (tools/workspace.py writes
+  its number there): midway through a step, the code may fail every earlier step's tests
+  (steps 08 and 11 change what all earlier steps' tests rely on), and a learner halfway
+  through step 12 would be sent back to step 02.
 - So the steps run from the last one down, several at a time (tools/step_tests.py), each
   stopping at its first failing test (enough to know it fails). Once a step passes, the steps
   below it don't change where the learner is: those not yet started are left out and those
@@ -30,16 +34,24 @@ from pathlib import Path
 from tools.planted_bugs import missing_suite
 from tools.step_tests import StepRun, run_many
 from tools.steps import ROOT, Step, all_steps
+from tools.workspace import started_step
 
 
-def current_step(runs: Sequence[StepRun], steps: Sequence[Step] | None = None) -> Step | None:
-    """The step the learner is on: the one after the last passing step; None when all is done."""
+def current_step(
+    runs: Sequence[StepRun], steps: Sequence[Step] | None = None, started: Step | None = None
+) -> Step | None:
+    """The step the learner is on: the one after the last passing step, or the step they
+    started (`nox -s start`) if that is further on; None when all is done."""
     steps = list(all_steps() if steps is None else steps)
     passed = [steps.index(run.step) for run in runs if run.outcome == "pass"]
-    if not passed:
-        return steps[0]
-    last = max(passed)
-    return steps[last + 1] if last + 1 < len(steps) else None
+    after = max(passed) + 1 if passed else 0
+    if after >= len(steps):
+        return None
+    if started in steps and steps.index(started) > after:
+        # Code on its way through a step may fail every earlier step's tests (a token that
+        # the tests of 03-07 don't send, no tables made by the app from step 11 on)
+        return started
+    return steps[after]
 
 
 def check_progress(
@@ -70,7 +82,7 @@ def check_progress(
     )
     found = [*known.values(), *(r for r in made if r is not None)]
     runs = sorted(found, key=lambda r: order[r.step])
-    step = current_step(runs, steps)
+    step = current_step(runs, steps, started_step(app_dir))
     lacks_tests = step is not None and missing_suite(step, app_dir, "") is not None
     for index, done in enumerate(runs):
         if done.step == step and done.outcome == "fail" and not lacks_tests:
@@ -135,7 +147,8 @@ def table(
 def report(runs: Sequence[StepRun], app_dir: Path) -> str:
     """The whole text `progress` prints."""
     shown = _shown(app_dir)
-    step = current_step(runs)
+    started = started_step(app_dir)
+    step = current_step(runs, started=started)
     lines = [
         f"Progress of {shown}/, against each step's tests from the last one down:",
         "",
@@ -167,7 +180,17 @@ def report(runs: Sequence[StepRun], app_dir: Path) -> str:
     earlier = [
         run.step.number for run in runs if run.outcome == "fail" and run.step.number < step.number
     ]
-    if earlier:
+    by_passes = current_step(runs)
+    if by_passes is not None and step == started and step != by_passes:
+        note = (
+            f"You started step {step.number} here (`uv run nox -s start -- {step.number}`), "
+            f"and no step from {by_passes.number} on passes on this code yet. That is expected "
+            "midway: a step changes what earlier steps check (from step 08 creating an item "
+            "needs a token, from step 11 Alembic makes the tables, not the app), so their "
+            "tests fail until this step's pass."
+        )
+        lines += ["", *textwrap.wrap(note, 100)]
+    elif earlier:
         note = (
             f"Step(s) {', '.join(earlier)} fail on this code while a later step passes. That is "
             "usually expected: a later step changes what an earlier one checks (POST /items "

@@ -18,6 +18,11 @@ from tools.steps import ROOT, STARTER_DIR, Step, UserError, get_step, list_steps
 
 WORKSPACE = ROOT / "workspace"
 BACKUP_PREFIX = "workspace.backup-"
+# In the folder: the number of the step `start` began there ("12"). `progress` reads it: from
+# a step on, the code can fail every earlier step's tests (step 08 requires a token that the
+# tests of 03-07 don't send, step 11's app makes no tables itself), so "the step after the
+# last passing one" alone would send a learner midway through step 12 back to step 02.
+STARTED_FILE = ".workshop-step"
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,22 @@ def start_step(number: str, workspace: Path = WORKSPACE, now: datetime | None = 
         raise UserError(f"There is no step {number!r}.\nThe steps are:\n{list_steps()}") from None
     source = starting_point(step)
     backup = fill_workspace(source, workspace, now)
+    (workspace / STARTED_FILE).write_text(f"{step.number}\n", encoding="utf-8")
     files = sorted(
-        path.relative_to(workspace).as_posix() for path in workspace.rglob("*") if path.is_file()
+        path.relative_to(workspace).as_posix()
+        for path in workspace.rglob("*")
+        if path.is_file() and path.name != STARTED_FILE
     )
     return Started(step, source, workspace, backup, files)
+
+
+def started_step(folder: Path) -> Step | None:
+    """The step `start` began in `folder` (its STARTED_FILE), or None: no such file (code
+    copied by hand, a step's own folder), or one that names no step."""
+    try:
+        return get_step((folder / STARTED_FILE).read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError, LookupError):
+        return None
 
 
 def _shown(path: Path) -> str:

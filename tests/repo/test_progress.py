@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import progress
+from tools import progress, workspace
 from tools.step_tests import StepRun, finished, parse_counts, run_many
 from tools.steps import Step, all_steps, get_step
 
@@ -34,6 +34,35 @@ def test_an_earlier_failing_step_does_not_hide_progress():
     """Finished step-03 code fails step 02's tests (201, not 200): the learner is on step 04."""
     runs = runs_for("pass", "fail", "pass", "fail", "fail")
     assert progress.current_step(runs, STEPS) == STEPS[3]
+
+
+def test_the_started_step_counts_when_no_step_below_it_passes():
+    """Midway through step 05, its code fails the tests of 02-04 (as code midway through
+    step 12 fails every step from 02: no tables made by the app, a new hash): the learner is
+    on the step `start` began, not sent back to step 02; a later step passing still wins."""
+    midway = runs_for("pass", "fail", "fail", "fail", "fail")
+    assert progress.current_step(midway, STEPS) == STEPS[1], "without a started step"
+    assert progress.current_step(midway, STEPS, started=STEPS[4]) == STEPS[4]
+    ahead = runs_for("pass", "pass", "pass", "fail", "fail")
+    assert progress.current_step(ahead, STEPS, started=STEPS[1]) == STEPS[3]
+    done = runs_for("fail", "fail", "fail", "fail", "pass")
+    assert progress.current_step(done, STEPS, started=STEPS[2]) is None
+
+
+def test_report_on_a_started_step_says_why_earlier_steps_fail(tmp_path):
+    """A learner midway through step 12 (started with `nox -s start -- 12`): on step 12,
+    and told why steps 02-11 fail, instead of being sent back to step 02."""
+    (tmp_path / workspace.STARTED_FILE).write_text("12\n", encoding="utf-8")
+    steps = all_steps()
+    outcomes = ["pass"] + ["fail"] * (len(steps) - 1)
+    runs = [fake_run(step, outcome) for step, outcome in zip(steps, outcomes, strict=True)]
+    text = progress.report(runs, tmp_path)
+    assert "You are on step 12 (security-upgrade)." in text, text
+    assert "uv run nox -s step-12 --" in text
+    assert "You started step 12 here" in text and "no step from 02 on passes" in text
+    assert "12    security-upgrade    FAIL" in text and "<- you are here" in text
+    (tmp_path / workspace.STARTED_FILE).unlink()
+    assert "You are on step 02" in progress.report(runs, tmp_path)
 
 
 def test_nothing_passes_means_step_01():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import workspace
+from tools import diffing, workspace
 from tools.repo_checks import sessions_in_noxfile, sessions_named
 from tools.steps import ROOT, STARTER_DIR, UserError, get_step
 
@@ -14,20 +14,33 @@ NOW = datetime(2025, 1, 31, 14, 25, 1, tzinfo=UTC)
 
 
 def tree(folder: Path) -> dict[str, str]:
+    """The folder's files and their text, but start's note of the step begun there."""
     return {
         path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != workspace.STARTED_FILE
     }
 
 
 def test_start_copies_the_previous_steps_code(tmp_path):
-    """start -- 03 gives exactly the source files of step 02."""
+    """start -- 03 gives exactly the source files of step 02, and notes that step 03 was
+    started there (for `progress`), in a file the diffs leave out."""
     started = workspace.start_step("03", tmp_path / "workspace", NOW)
     assert started.source == get_step("02").path
     assert started.backup is None
-    assert tree(tmp_path / "workspace") == tree(get_step("02").path)
+    made = tree(tmp_path / "workspace")
+    assert (tmp_path / "workspace" / workspace.STARTED_FILE).read_text() == "03\n"
+    assert made == tree(get_step("02").path)
     assert started.files == ["app/__init__.py", "app/main.py"]
+    assert workspace.started_step(tmp_path / "workspace") == get_step("03")
+    assert diffing.source_files(tmp_path / "workspace").keys() == made.keys()
+
+
+def test_a_folder_start_did_not_make_has_no_started_step(tmp_path):
+    """Code copied by hand, a step's own folder, or a marker that names no step: None."""
+    assert workspace.started_step(get_step("12").path) is None
+    (tmp_path / workspace.STARTED_FILE).write_text("99\n", encoding="utf-8")
+    assert workspace.started_step(tmp_path) is None
 
 
 def test_start_01_gives_the_empty_starter(tmp_path):
