@@ -137,6 +137,17 @@ def test_the_reference_code_is_called_so():
     assert "To check your code: uv run nox -s step-01 -- workspace" in output
 
 
+def test_from_step_09_a_pass_of_the_app_is_not_called_the_whole_check():
+    """From step 09 the step's check goes on to the folder's own tests/ after these: the
+    closing line says the app's checks passed and that the tests come next, not "every check
+    passed" above a failing grading of the learner's tests."""
+    status, output = check("09", get_step("09").path, "-k", "hello")
+    assert status == 0, output
+    assert "Step 09: every check of the app passed for the reference solution" in output
+    assert "uv run nox -s step-09 goes on to the tests in its tests/ folder." in output
+    assert "every check passed" not in output
+
+
 # -- the parts, on made-up failures ------------------------------------------------------
 
 
