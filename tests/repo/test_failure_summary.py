@@ -62,13 +62,34 @@ def test_missing_await_is_named_in_the_summary_on_one_screen(tmp_path):
     status, output = check("04", copy)
     assert status == 1, output
     assert "input: <coroutine object AsyncSession.get>" in output
-    assert "Hint: a coroutine turned up where a value was expected: an `await` is missing" in output
+    assert "Hint: a coroutine was never awaited, or turned up where a value was expected" in output
+    assert "an `await` is missing" in output
     assert re.search(r"workspace/app/main\.py:\d+: item = session\.get\(Item, item_id\)", output)
     failed = re.search(r"(\d+) failed", output)
     assert failed and f"from {failed[1]} failing tests" in output, output
     assert "error" not in output.splitlines()[-1], "no test blamed for another's coroutine"
     assert "Traceback" not in output and "site-packages" not in output
     assert len(output.splitlines()) <= SCREEN, output
+
+
+def test_an_await_missing_before_commit_is_found_from_the_teardown_error(tmp_path):
+    """`session.commit()` without `await` in step 12's login: the test fails on its symptom
+    (the hash is not upgraded), and the cause shows only in an error of its teardown
+    (pytest: "coroutine 'AsyncSession.commit' was never awaited"). The summary keeps the
+    symptom and adds the hint with the line, instead of dropping the teardown's report."""
+    copy = planted(
+        tmp_path,
+        "12",
+        "app/auth/service.py",
+        "        await session.commit()\n    return user",
+        "        session.commit()\n    return user",
+    )
+    status, output = check("12", copy, "-k", "upgrades_an_old_hash")
+    assert status == 1, output
+    summary = output.split("what to fix")[1]
+    assert "AssertionError: after a successful login the hash should be Argon2's" in summary
+    assert "an `await` is missing" in summary
+    assert re.search(r"workspace/app/auth/service\.py:\d+: session\.commit\(\)", summary)
 
 
 def test_router_not_included_is_said_once(tmp_path):
@@ -237,3 +258,31 @@ def test_unawaited_calls_are_found(tmp_path):
     )
     found = failures.unawaited_calls(tmp_path / "ws", {"AsyncSession.get"})
     assert found == ["ws/app/main.py:3: b = session.get(2)"]
+
+
+def test_unawaited_calls_of_a_function_are_found(tmp_path):
+    """A coroutine of a function, not a method ("run_in_threadpool"): any call of it without
+    `await`, by its name or through its module (seen missed: `if not
+    run_in_threadpool(verify_password, ...)` in step 10 got the hint without the line)."""
+    app = tmp_path / "ws" / "app"
+    app.mkdir(parents=True)
+    (app / "main.py").write_text(
+        "async def f(check):\n"
+        "    if not run_in_threadpool(check, 1):\n"
+        "        return await run_in_threadpool(check, 2)\n"
+        "    return concurrency.run_in_threadpool(check, 3)\n",
+        encoding="utf-8",
+    )
+    found = failures.unawaited_calls(tmp_path / "ws", {"run_in_threadpool"})
+    assert found == [
+        "ws/app/main.py:2: if not run_in_threadpool(check, 1):",
+        "ws/app/main.py:4: return concurrency.run_in_threadpool(check, 3)",
+    ]
+
+
+def test_a_coroutine_never_awaited_is_named():
+    """pytest reports a coroutine dropped without `await` (`session.commit()` alone on its
+    line) as "coroutine 'AsyncSession.commit' was never awaited": the hint names it."""
+    warning = RuntimeWarning("coroutine 'AsyncSession.commit' was never awaited")
+    failure = failures.explain("t::a", "A works.", warning, "", Path("ws"))
+    assert (failure.hint, failure.detail) == ("missing-await", "AsyncSession.commit")

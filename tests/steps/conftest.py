@@ -12,6 +12,7 @@ Run it through nox (`uv run nox -s step-03`,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import importlib
@@ -585,22 +586,29 @@ def pytest_terminal_summary(
                 write(yours)
         return
     terminalreporter.section(f"step {step:02d}: what to fix in {whose}")
-    failures = {}
+    failures: dict[str, Failure] = {}
     for report in sorted(
         reports, key=lambda r: (r.location[0], r.location[1] or 0)
     ):
-        failures.setdefault(
+        failure = Failure(
             report.nodeid,
-            Failure(
-                report.nodeid,
-                getattr(report, "behaviour", report.nodeid),
-                getattr(report, "cause", "")
-                or str(report.longrepr or "").strip()[:200],
-                getattr(report, "where", ""),
-                getattr(report, "hint", ""),
-                getattr(report, "hint_detail", ""),
-            ),
+            getattr(report, "behaviour", report.nodeid),
+            getattr(report, "cause", "")
+            or str(report.longrepr or "").strip()[:200],
+            getattr(report, "where", ""),
+            getattr(report, "hint", ""),
+            getattr(report, "hint_detail", ""),
         )
+        known = failures.setdefault(report.nodeid, failure)
+        if failure.hint and not known.hint:
+            # A test's first report (its failure) shows the symptom; a
+            # later one (an error in its teardown) may name the cause: an
+            # un-awaited `session.commit()` shows up only as "coroutine
+            # 'AsyncSession.commit' was never awaited", reported by pytest
+            # when the test ends.
+            failures[report.nodeid] = dataclasses.replace(
+                known, hint=failure.hint, detail=failure.detail
+            )
     for line in failure_summary(
         list(failures.values()), len(failures), app_dir
     ):

@@ -30,7 +30,11 @@ MAX_LISTED = 4  # behaviours listed under one cause before "… and N more"
 
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 COROUTINE = re.compile(r"\bcoroutine\b")
-COROUTINE_NAME = re.compile(r"<coroutine object ([\w.]+)")
+# "<coroutine object AsyncSession.get at 0x…>",
+# "coroutine 'AsyncSession.commit' was never awaited"
+COROUTINE_NAME = re.compile(
+    r"<coroutine object ([\w.]+)|coroutine '([\w.]+)'"
+)
 NOT_NULL = re.compile(
     r"NOT NULL constraint failed|violates not-null constraint"
 )
@@ -244,7 +248,7 @@ def explain(
             cause,
             where,
             "missing-await",
-            named[1] if named else "",
+            (named[1] or named[2]) if named else "",
         )
     if NOT_NULL.search(full) and last_method == "PATCH":
         return Failure(nodeid, behaviour, cause, where, "exclude-unset")
@@ -293,10 +297,12 @@ SESSION_METHODS = frozenset(
 def unawaited_calls(app_dir: Path, qualnames: Iterable[str]) -> list[str]:
     """Lines of the app's code that call an async method without `await`.
 
-    In: the app's folder and the coroutines' names ("AsyncSession.get";
-    none known: any of the session's async methods on something called
-    *session*). Out: "app/main.py:120: item = session.get(Item, item_id)"
-    for each such call, at most 5. Unreadable files are skipped."""
+    In: the app's folder and the coroutines' names ("AsyncSession.get": a
+    call of get on something called *session*; "run_in_threadpool": any
+    call of that function; none known: any of the session's async methods
+    on something called *session*). Out: "app/main.py:120: item =
+    session.get(Item, item_id)" for each such call, at most 5. Unreadable
+    files are skipped."""
     wanted = {q.rpartition(".") for q in qualnames if q}
     wanted = wanted or {
         ("AsyncSession", ".", method) for method in SESSION_METHODS
@@ -314,15 +320,24 @@ def unawaited_calls(app_dir: Path, qualnames: Iterable[str]) -> list[str]:
             if isinstance(node, ast.Await)
         }
         lines = source.splitlines()
-        for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-            ):
-                continue
+        # In the order of the file's lines
+        calls = sorted(
+            (
+                node
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Call)
+            ),
+            key=lambda node: (node.lineno, node.col_offset),
+        )
+        for node in calls:
             if id(node) in awaited:
                 continue
-            receiver = node.func.value
+            # f(...) or module.f(...): the function's name;
+            # obj.method(...): the method's, and what it is called on
+            called = getattr(node.func, "id", None) or getattr(
+                node.func, "attr", ""
+            )
+            receiver = getattr(node.func, "value", None)
             name = (
                 getattr(receiver, "id", None)
                 or getattr(receiver, "attr", None)
@@ -330,10 +345,9 @@ def unawaited_calls(app_dir: Path, qualnames: Iterable[str]) -> list[str]:
             )
             for owner, _, method in wanted:
                 variable = owner.removeprefix("Async").lower()
-                if (
-                    node.func.attr == method
-                    and variable
-                    and variable in name.lower()
+                if called == method and (
+                    # An async function, not a method: any call of it
+                    not owner or (variable and variable in name.lower())
                 ):
                     shown = path.relative_to(app_dir.parent).as_posix()
                     line = lines[node.lineno - 1].strip()
@@ -344,8 +358,9 @@ def unawaited_calls(app_dir: Path, qualnames: Iterable[str]) -> list[str]:
 
 def _await_hint(details: set[str], app_dir: Path | None) -> list[str]:
     lines = [
-        "Hint: a coroutine turned up where a value was expected: an "
-        "`await` is missing before a call to an async function (such as "
+        "Hint: a coroutine was never awaited, or turned up where a value "
+        "was expected: an `await` is missing before a call to an async "
+        "function (such as "
         "the session's get, exec, commit, refresh or delete), in a "
         "function that is `async def`."
     ]
