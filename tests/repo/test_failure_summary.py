@@ -246,6 +246,29 @@ def test_summary_groups_by_cause_and_counts_like_pytest():
     )
 
 
+def test_a_behaviour_is_listed_once_whatever_its_cases_causes():
+    """The cases of one parametrized test fail with causes that differ by their input: the
+    behaviour is listed once, under its first case's cause (seen: "POST /items accepts the
+    limits themselves" 5 times, one of them with a 200-character name); a later case's
+    hint still counts."""
+    made = [
+        failures.Failure("t::a[x]", "A works.", "AssertionError: 'x' answered 500"),
+        failures.Failure("t::a[xx]", "A works.", "AssertionError: 'xx' answered 500"),
+        failures.Failure("t::a[c]", "A works.", "coroutine", "", "missing-await", "S.get"),
+        failures.Failure("t::b", "B works.", "AssertionError: 'xx' answered 500"),
+    ]
+    lines = failures.summary(made, 4)
+    assert lines.count("- A works.") == 1, lines
+    assert lines[:4] == [
+        "- A works.",
+        "    AssertionError: 'x' answered 500",
+        "- B works.",
+        "    AssertionError: 'xx' answered 500",
+    ]
+    assert any(line.startswith("Hint: a coroutine") for line in lines)
+    assert lines[-1].startswith("2 behaviours to fix, from 4 failing tests")
+
+
 def test_unawaited_calls_are_found(tmp_path):
     app = tmp_path / "ws" / "app"
     app.mkdir(parents=True)

@@ -434,8 +434,25 @@ def summary(
     # Key -> (details, behaviours)
     hints: dict[str, tuple[set[str], set[str]]] = {}
     for (cause, where), members in groups.items():
-        behaviours = list(dict.fromkeys(f.behaviour for f in members))
+        behaviours = [
+            b
+            for b in dict.fromkeys(f.behaviour for f in members)
+            # Listed once: the cases of a parametrized test often fail
+            # with causes that differ only by their input (a name of 200
+            # characters, then one of 201), and each would list it again.
+            # The first case's cause stands for the others.
+            if b not in behaviours_total or cause == "missing-route"
+        ]
         behaviours_total.update(behaviours)
+        for failure in members:
+            if failure.hint:
+                details, hinted = hints.setdefault(
+                    failure.hint, (set(), set())
+                )
+                details.add(failure.detail)
+                hinted.add(failure.behaviour)
+        if not behaviours:
+            continue
         lines += [f"- {b}" for b in behaviours[:MAX_LISTED]]
         if len(behaviours) > MAX_LISTED:
             lines.append(f"- … and {len(behaviours) - MAX_LISTED} more")
@@ -454,13 +471,6 @@ def summary(
             lines.append(f"    {cause}")
             if where:
                 lines.append(f"    at {where}")
-        for failure in members:
-            if failure.hint:
-                details, hinted = hints.setdefault(
-                    failure.hint, (set(), set())
-                )
-                details.add(failure.detail)
-                hinted.add(failure.behaviour)
     for key, (details, _hinted) in hints.items():
         lines += HINTS[key](details, app_dir)
     count = len(behaviours_total)
