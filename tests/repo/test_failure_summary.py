@@ -92,6 +92,26 @@ def test_an_await_missing_before_commit_is_found_from_the_teardown_error(tmp_pat
     assert re.search(r"workspace/app/auth/service\.py:\d+: session\.commit\(\)", summary)
 
 
+def test_a_500_names_what_the_app_raised_and_where(tmp_path):
+    """From step 10 the app answers an unhandled error with a plain 500 and logs it: the
+    summary adds what the app raised and where (seen: only "answered 500 {"detail":"Internal
+    server error"}", and no hint for the `await` missing before session.exec)."""
+    copy = planted(
+        tmp_path,
+        "12",
+        "app/auth/service.py",
+        "result = await session.exec(select(User).where(User.email == email))",
+        "result = session.exec(select(User).where(User.email == email))",
+    )
+    status, output = check("12", copy, "-k", "test_login_answers_a_bearer_token")
+    assert status == 1, output
+    summary = output.split("what to fix")[1]
+    assert "answered 500" in summary
+    assert "the app raised AttributeError: 'coroutine' object has no attribute" in summary
+    assert re.search(r"at workspace/app/auth/service\.py:\d+, in authenticate: ", summary)
+    assert re.search(r"workspace/app/auth/service\.py:\d+: result = session\.exec\(", summary)
+
+
 def test_router_not_included_is_said_once(tmp_path):
     """Without app.include_router(auth_router), the summary says once that the route is
     missing from the app, instead of one "answered 404" per test."""

@@ -17,6 +17,7 @@ import functools
 import gc
 import importlib
 import inspect
+import logging
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -42,7 +43,14 @@ from .databases import DATABASES, sqlite_template, stored_bytes
 from .databases import empty_database_url as empty_database_url
 from .databases import migrated_template as migrated_template
 from .databases import test_database_url as test_database_url
-from .failures import Failure, explain, import_failure, missing_routes
+from .failures import (
+    Failure,
+    ServerError,
+    explain,
+    import_failure,
+    missing_routes,
+    server_error,
+)
 from .failures import summary as failure_summary
 
 # Every environment variable of SPEC.md. Each test starts with none of
@@ -268,6 +276,25 @@ def freeze_what_lives_on() -> None:
 FROZEN: list[bool] = []
 
 
+class ServerErrors(logging.Handler):
+    """Keeps, as text, the errors that the app logs with their traceback
+    (from step 10 the app answers an unhandled error with a plain 500 and
+    logs it, `logger.exception`): what a failing test's "answered 500"
+    was (failures.ServerError)."""
+
+    def __init__(self, app_dir: Path) -> None:
+        super().__init__(logging.ERROR)
+        self.app_dir = app_dir
+        self.errors: list[ServerError] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            # Strings only: the exception's frames would keep the test's
+            # objects (sessions, connections) alive.
+            self.errors.append(server_error(exc, self.app_dir))
+
+
 class ImportFailed(pytest.fail.Exception):
     """The test fails because app.main could not be imported; __cause__
     is the import's error (the summary names it, and where it was
@@ -305,6 +332,8 @@ class AppUnderTest:
         self.app: Any = None
         self.last_method: str | None = None
         self.not_found: list[tuple[str, str]] = []
+        # What the app logged as errors with a traceback, while served
+        self.server_errors = ServerErrors(app_dir)
 
     def load(self, **env: str | None) -> Any:
         """Import the app afresh. DATABASE_URL defaults to this test's own
@@ -386,7 +415,19 @@ class AppUnderTest:
                 },
             ) as client,
         ):
-            yield client
+            with logged_to(self.server_errors):
+                yield client
+
+
+@contextmanager
+def logged_to(handler: logging.Handler) -> Iterator[None]:
+    """Pass what is logged (to the root logger) to `handler` too."""
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
 
 
 @pytest.fixture
@@ -523,8 +564,10 @@ def explain_failure(
     app_under_test = getattr(item, "funcargs", {}).get("app_under_test")
     not_found: list[str] = []
     last_method = None
+    server_errors: list[ServerError] = []
     if isinstance(app_under_test, AppUnderTest):
         last_method = app_under_test.last_method
+        server_errors = app_under_test.server_errors.errors
         if app_under_test.not_found and app_under_test.app is not None:
             not_found = missing_routes(
                 app_under_test.not_found, app_under_test.app
@@ -537,6 +580,7 @@ def explain_failure(
         app_dir,
         last_method,
         not_found,
+        server_errors,
     )
 
 

@@ -59,6 +59,27 @@ class Failure:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class ServerError:
+    """An error the app logged with its traceback while a test ran, as
+    text (from step 10 an unhandled error is answered with a plain 500,
+    and logged): the test's "answered 500" says no more."""
+
+    cause: str  # cause_of the exception
+    where: str  # where_in the app's code, or ""
+    text: str  # the exception's message, for the hints
+
+
+def server_error(exc: BaseException, app_dir: Path) -> ServerError:
+    """The ServerError of an exception the app logged. Raises nothing."""
+    return ServerError(
+        cause_of(exc), where_in(exc, app_dir), str(exc)[: MAX_CAUSE * 4]
+    )
+
+
+# A test's message about a server error: "but POST /items answered 500"
+ANSWERED_5XX = re.compile(r"\banswered 5\d\d\b")
+
 # -- one failing test ----------------------------------------------------
 
 
@@ -210,14 +231,18 @@ def explain(
     app_dir: Path,
     last_method: str | None = None,
     not_found: Sequence[str] = (),
+    server_errors: Sequence[ServerError] = (),
 ) -> Failure:
     """One failing test explained.
 
     In: the test's id and behaviour, the exception it failed with (None if
     there is none, then `message`, pytest's text of the failure, is used),
-    the app's folder, the HTTP method of the test's last request, and the
-    routes it requested that the app doesn't have (missing_routes). Out: a
-    Failure. Raises nothing for any exception it is given."""
+    the app's folder, the HTTP method of the test's last request, the
+    routes it requested that the app doesn't have (missing_routes), and
+    the errors the app logged (server_error). Out: a Failure; when the
+    test says the app answered 5xx and the app logged an error, the cause
+    names the last one, and points at it in the app. Raises nothing for
+    any exception it is given."""
     cause = (
         cause_of(exc)
         if exc is not None
@@ -225,6 +250,14 @@ def explain(
     )
     where = where_in(exc, app_dir) if exc is not None else ""
     full = f"{cause} {exc!s}" if exc is not None else message
+    if server_errors and ANSWERED_5XX.search(full):
+        logged = server_errors[-1]
+        cause = _shorten(
+            f"{_shorten(cause, MAX_CAUSE // 2)}; the app raised "
+            f"{logged.cause}"
+        )
+        where = where or logged.where
+        full += f" {logged.cause} {logged.text}"
     routes = list(not_found)
     routes += [
         f"{m} {p}"
