@@ -112,6 +112,29 @@ def test_a_500_names_what_the_app_raised_and_where(tmp_path):
     assert re.search(r"workspace/app/auth/service\.py:\d+: result = session\.exec\(", summary)
 
 
+def test_a_token_the_app_refuses_after_giving_it_gets_the_fix(tmp_path):
+    """`"sub": user.id` (an int) in step 12: PyJWT refuses the token the app made, the app
+    answers 401 and nothing names the cause (seen: 47 behaviours "answered 401", and with -x
+    the one assertion about sub was gone). The summary says the app refuses its own tokens
+    and what to check; a test whose 401 was right gets no such hint."""
+    copy = planted(tmp_path, "12", "app/auth/service.py", '"sub": str(user.id),', '"sub": user.id,')
+    status, output = check("12", copy, "-k", "test_me_answers_the_logged_in_user")
+    assert status == 1, output
+    summary = output.split("what to fix")[1]
+    assert "answered 401" in summary
+    assert "Hint: the app answered 401 to a token it had just given at login" in summary
+    assert "`sub` is made a string" in summary
+    refused = failures.explain(
+        "t::a",
+        "A.",
+        AssertionError("expected 200, but GET /a answered 404"),
+        "",
+        Path("w"),
+        own_token_refused=True,
+    )
+    assert refused.hint == "", "only when the test's complaint is the 401"
+
+
 def test_router_not_included_is_said_once(tmp_path):
     """Without app.include_router(auth_router), the summary says once that the route is
     missing from the app, instead of one "answered 404" per test."""

@@ -25,6 +25,7 @@ from contextlib import (
     AbstractAsyncContextManager,
     asynccontextmanager,
     contextmanager,
+    suppress,
 )
 from pathlib import Path
 from typing import Any
@@ -301,6 +302,9 @@ class ImportFailed(pytest.fail.Exception):
     raised)."""
 
 
+LOGIN_PATH = "/auth/login"
+
+
 class AppUnderTest:
     """Imports `app.main:app` from one folder, with the environment a test
     chose."""
@@ -334,6 +338,10 @@ class AppUnderTest:
         self.not_found: list[tuple[str, str]] = []
         # What the app logged as errors with a traceback, while served
         self.server_errors = ServerErrors(app_dir)
+        # The tokens the app answered POST /auth/login with, and whether
+        # it answered 401 to one of them
+        self.issued_tokens: set[str] = set()
+        self.own_token_refused = False
 
     def load(self, **env: str | None) -> Any:
         """Import the app afresh. DATABASE_URL defaults to this test's own
@@ -389,6 +397,17 @@ class AppUnderTest:
         self.last_method = request.method
 
     async def _on_response(self, response: httpx.Response) -> None:
+        request = response.request
+        if request.url.path == LOGIN_PATH and response.status_code == 200:
+            await response.aread()
+            with suppress(ValueError, KeyError, TypeError):
+                self.issued_tokens.add(response.json()["access_token"])
+        elif response.status_code == 401:
+            scheme, _, token = request.headers.get(
+                "Authorization", ""
+            ).partition(" ")
+            if scheme.lower() == "bearer" and token in self.issued_tokens:
+                self.own_token_refused = True
         if response.status_code == 404:
             await response.aread()
             if response.text == '{"detail":"Not Found"}':
@@ -565,9 +584,11 @@ def explain_failure(
     not_found: list[str] = []
     last_method = None
     server_errors: list[ServerError] = []
+    own_token_refused = False
     if isinstance(app_under_test, AppUnderTest):
         last_method = app_under_test.last_method
         server_errors = app_under_test.server_errors.errors
+        own_token_refused = app_under_test.own_token_refused
         if app_under_test.not_found and app_under_test.app is not None:
             not_found = missing_routes(
                 app_under_test.not_found, app_under_test.app
@@ -581,6 +602,7 @@ def explain_failure(
         last_method,
         not_found,
         server_errors,
+        own_token_refused,
     )
 
 

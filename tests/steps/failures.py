@@ -79,6 +79,7 @@ def server_error(exc: BaseException, app_dir: Path) -> ServerError:
 
 # A test's message about a server error: "but POST /items answered 500"
 ANSWERED_5XX = re.compile(r"\banswered 5\d\d\b")
+ANSWERED_401 = re.compile(r"\banswered 401\b")
 
 # -- one failing test ----------------------------------------------------
 
@@ -232,6 +233,7 @@ def explain(
     last_method: str | None = None,
     not_found: Sequence[str] = (),
     server_errors: Sequence[ServerError] = (),
+    own_token_refused: bool = False,
 ) -> Failure:
     """One failing test explained.
 
@@ -239,10 +241,11 @@ def explain(
     there is none, then `message`, pytest's text of the failure, is used),
     the app's folder, the HTTP method of the test's last request, the
     routes it requested that the app doesn't have (missing_routes), and
-    the errors the app logged (server_error). Out: a Failure; when the
-    test says the app answered 5xx and the app logged an error, the cause
-    names the last one, and points at it in the app. Raises nothing for
-    any exception it is given."""
+    the errors the app logged (server_error), and whether the app answered
+    401 to a token it had issued at login. Out: a Failure; when the test
+    says the app answered 5xx and the app logged an error, the cause names
+    the last one, and points at it in the app. Raises nothing for any
+    exception it is given."""
     cause = (
         cause_of(exc)
         if exc is not None
@@ -285,6 +288,10 @@ def explain(
         )
     if NOT_NULL.search(full) and last_method == "PATCH":
         return Failure(nodeid, behaviour, cause, where, "exclude-unset")
+    if own_token_refused and ANSWERED_401.search(full):
+        return Failure(
+            nodeid, behaviour, cause, where, "own-token-refused"
+        )
     return Failure(nodeid, behaviour, cause, where)
 
 
@@ -431,7 +438,20 @@ def _unset_hint(details: set[str], app_dir: Path | None) -> list[str]:
     ]
 
 
+def _token_hint(details: set[str], app_dir: Path | None) -> list[str]:
+    return [
+        "Hint: the app answered 401 to a token it had just given at "
+        "login: it decodes tokens otherwise than it makes them. Check "
+        "that both use the same SECRET_KEY and algorithm (`jwt.decode("
+        'token, key, algorithms=["HS256"])`), and that `sub` is made a '
+        "string (`str(user.id)`): the JWT library refuses a token whose "
+        "sub is not one. Its error is caught and answered 401, so it "
+        "shows nowhere else."
+    ]
+
+
 HINTS = {
+    "own-token-refused": _token_hint,
     "import-error": _import_hint,
     "missing-route": _route_hint,
     "missing-await": _await_hint,
