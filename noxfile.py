@@ -54,6 +54,9 @@ def install(session: nox.Session, *groups: str) -> None:
     session.run_install(
         "uv",
         "sync",
+        # Errors only: a session's first run would list every package installed (about 90
+        # lines above a learner's results)
+        "--quiet",
         "--locked",
         "--no-default-groups",
         *args,

@@ -31,10 +31,11 @@ PYCACHE = Path(tempfile.gettempdir()) / "fastapi-workshop-pycache"
 # `nox -s step-NN`: as many pytest-xdist workers as CPUs, at most 4 (each one imports the
 # libraries once, about a second), each worker of one step as SPEC asks. -n 0 turns them off.
 XDIST_ARGS = ("-n", "auto", "--maxprocesses", "4")
-# A learner's check (`nox -s step-NN -- workspace`): no tracebacks and no list of test ids;
-# the summary at the end (tests/steps/failures.py) names each cause, the place in their code
-# and, for common mistakes, the fix. Given after these, --tb=short brings the tracebacks back.
-LEARNER_ARGS = ("--tb=no", "-rN")
+# A learner's check (`nox -s step-NN -- workspace`): no tracebacks and no list of failed test
+# ids, only why a test was skipped (-rs); the summary at the end (tests/steps/failures.py)
+# names each cause, the place in their code and, for common mistakes, the fix. Given after
+# these, --tb=short brings the tracebacks back.
+LEARNER_ARGS = ("--tb=no", "-rs")
 # What pytest-xdist prints when --exitfirst stops its workers.
 XDIST_EXITFIRST = "xdist.dsession.Interrupted: stopping after"
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)")
