@@ -78,6 +78,16 @@ def range_matches(spec: str, number: int) -> bool:
     return int(first) <= number <= int(last or first)
 
 
+# Steps 10-12's CORS middleware, added after catch_errors so that it wraps it
+CORS_MIDDLEWARE = """app.add_middleware(
+    CORSMiddleware,
+    allow_origins=settings.cors_origins,
+    allow_credentials=True,
+    allow_methods=["*"],
+    allow_headers=["*"],
+)
+"""
+
 BUGS: tuple[Bug, ...] = (
     Bug(
         "any-password",
@@ -238,6 +248,19 @@ BUGS: tuple[Bug, ...] = (
                 "app/main.py",
                 "allow_origins=settings.cors_origins",
                 'allow_origins=["*"]',
+            ),
+        ),
+        steps="10+",
+    ),
+    Bug(
+        "cors-inside-catch-errors",
+        "a 500 lacks the CORS headers (CORS added before catch_errors, inside it)",
+        (
+            Change("app/main.py", CORS_MIDDLEWARE, ""),
+            Change(
+                "app/main.py",
+                '@app.middleware("http")\nasync def catch_errors',
+                CORS_MIDDLEWARE + '\n\n@app.middleware("http")\nasync def catch_errors',
             ),
         ),
         steps="10+",

@@ -25,18 +25,12 @@ def drop_every_table(database):
     connection.close()
 
 
-@pytest.mark.steps("10+")
-async def test_an_unhandled_error_is_a_500_without_details(
-    app_under_test, caplog
-):
-    """An error no route expects → 500 {"detail": "Internal server
-    error"}; traceback logged.
-
-    No input a client can send may cause one (SPEC), so the test breaks
-    the server: it drops the database's tables while the app runs, and
-    lists the items. (On a SQLite file of its own, also in a PostgreSQL
-    run: the other tests share that database.)
-    """
+async def unhandled_error(
+    app_under_test, before=lambda: None, **headers: str
+) -> httpx.Response:
+    """The answer to GET /items once the database's tables are gone (an
+    error no route expects), sent with `headers`; `before()` is called
+    just before it is sent."""
     database_url = app_under_test.new_database("broken.db")
     app = app_under_test.load(DATABASE_URL=database_url)
     async with LifespanManager(app) as manager:
@@ -51,8 +45,23 @@ async def test_an_unhandled_error_is_a_500_without_details(
         ) as c:
             assert (await c.get("/items")).status_code == 200
             drop_every_table(app_under_test.tmp_path / "broken.db")
-            caplog.clear()
-            response = await c.get("/items")
+            before()
+            return await c.get("/items", headers=headers)
+
+
+@pytest.mark.steps("10+")
+async def test_an_unhandled_error_is_a_500_without_details(
+    app_under_test, caplog
+):
+    """An error no route expects → 500 {"detail": "Internal server
+    error"}; traceback logged.
+
+    No input a client can send may cause one (SPEC), so the test breaks
+    the server: it drops the database's tables while the app runs, and
+    lists the items. (On a SQLite file of its own, also in a PostgreSQL
+    run: the other tests share that database.)
+    """
+    response = await unhandled_error(app_under_test, caplog.clear)
     assert response.status_code == 500, (
         f"expected a 500, got {response.status_code}"
     )
@@ -91,4 +100,26 @@ async def test_a_bad_token_lifetime_stops_the_app(
     )
     assert "access_token_expire_minutes" in message.lower(), (
         f"the message doesn't name ACCESS_TOKEN_EXPIRE_MINUTES: {message}"
+    )
+
+
+@pytest.mark.steps("10+")
+async def test_a_500_carries_the_cors_headers(app_under_test):
+    """A 500 to an allowed origin carries Access-Control-Allow-Origin, so
+    the browser shows the error, not a CORS one.
+
+    CORS sits outside catch_errors (SPEC): added before it, it would
+    never see the 500 that catch_errors makes.
+    """
+    origin = "http://localhost:3000"  # the default CORS_ORIGINS
+    response = await unhandled_error(app_under_test, Origin=origin)
+    assert response.status_code == 500, (
+        f"expected a 500, got {response.status_code}"
+    )
+    assert (
+        response.headers.get("access-control-allow-origin") == origin
+    ), (
+        f"the 500 to Origin: {origin} has no Access-Control-Allow-Origin "
+        f"(headers: {dict(response.headers)}): add the CORS middleware "
+        "after catch_errors, so that it wraps it"
     )
