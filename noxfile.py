@@ -152,7 +152,7 @@ def check_own_tests(session: nox.Session, step: Step, folder: Path, shown: str) 
         )
     except planted_bugs.BugDoesNotApply as exc:
         abort(session, f"Planted bugs that no longer apply to {step.name}:\n{exc}")
-    text, failures = planted_bugs.report(runs, shown)
+    text, failures = planted_bugs.report(runs, shown, step.path)
     write_out(text)
     if failures:
         session.error("; ".join(failures))

@@ -21,6 +21,7 @@ Standard library only: nox's own process imports it.
 
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 import subprocess
@@ -753,20 +754,47 @@ def verdict(run: SuiteRun) -> str:
     return f"ERROR: the tests could not run ({run.summary})"
 
 
-def describe_change(bug: Bug) -> list[str]:
-    """The bug's change as a small diff, indented, for the learner to see what was planted."""
+def _whole_lines(change: Change, app_dir: Path | None) -> tuple[list[str], list[str]]:
+    """The lines of app_dir's file that `change` touches, before and after it, each whole: a
+    snippet may begin or end mid-line ("await session.commit()" without its indentation).
+    Without app_dir, or if the file no longer holds the snippet, the snippet's own lines."""
+    before = after = ""
+    if app_dir is not None:
+        try:
+            text = (app_dir / change.path).read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        start = text.find(change.old)
+        if start >= 0:
+            end = start + len(change.old)
+            before = text[text.rfind("\n", 0, start) + 1 : start]
+            line_end = text.find("\n", end)
+            after = text[end : line_end if line_end >= 0 else len(text)]
+    old = f"{before}{change.old}{after}".splitlines()
+    new = f"{before}{change.new}{after}".splitlines()
+    return old, new
+
+
+def describe_change(bug: Bug, app_dir: Path | None = None) -> list[str]:
+    """The bug's change as a small diff, indented, for the learner to see what was planted:
+    the lines it touches, whole, as they are in app_dir (the reference app) if given, each
+    marked removed (-), added (+) or unchanged."""
     lines = []
     for change in bug.changes:
         lines.append(f"    in {change.path}:")
-        lines += [f"    - {line}" for line in change.old.splitlines()]
-        lines += [f"    + {line}" for line in change.new.splitlines()]
+        old, new = _whole_lines(change, app_dir)
+        # "- " removed, "+ " added, "  " unchanged (ndiff's "? " marks are left out)
+        lines += [f"    {line}".rstrip() for line in difflib.ndiff(old, new) if line[0] != "?"]
     return lines
 
 
-def report(runs: Sequence[SuiteRun], shown: str) -> tuple[str, list[str]]:
+def report(
+    runs: Sequence[SuiteRun], shown: str, app_dir: Path | None = None
+) -> tuple[str, list[str]]:
     """The text the check prints, and its failures (empty when every bug was caught).
 
-    `shown` names the suite's folder ("workspace", "steps/09-testing").
+    `shown` names the suite's folder ("workspace", "steps/09-testing"); app_dir is the
+    reference app the bugs were planted in, to show each missed change's lines whole.
     """
     failures = []
     lines = []
@@ -792,7 +820,7 @@ def report(runs: Sequence[SuiteRun], shown: str) -> tuple[str, list[str]]:
     for run in missed:
         assert run.bug is not None
         lines += [f"MISSED: {run.bug.description}. The change planted:"]
-        lines += describe_change(run.bug)
+        lines += describe_change(run.bug, app_dir)
         lines += ["  and every test still passed: write one that fails on this change.", ""]
     for run in errors:
         assert run.bug is not None

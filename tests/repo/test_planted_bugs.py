@@ -124,6 +124,28 @@ def test_report_shows_caught_missed_and_the_change():
     assert failures == ["1 planted bug(s) MISSED"]
 
 
+def test_a_missed_change_shows_its_lines_whole():
+    """A snippet that begins mid-line ("await session.commit()" without its indentation)
+    is shown as the lines of the reference app it touches, whole and indented as there, an
+    unchanged one as unchanged (seen: an unchanged line shown as removed and added, and the
+    two lines indented differently)."""
+    [delete_keeps] = [b for b in planted_bugs.BUGS if b.name == "delete-keeps-item"]
+    app = get_step("09").path
+    assert planted_bugs.describe_change(delete_keeps, app) == [
+        "    in app/items/service.py:",
+        "    -     await session.commit()",
+        "    +     await session.rollback()",
+        "          if result.rowcount == 0:",
+    ]
+    snippet = "item: OwnItemDep, item_in: ItemUpdate"  # in the middle of its line
+    mid_line = Bug("b", "d", (Change("app/items/router.py", snippet, "item: X"),))
+    [_, removed, added] = planted_bugs.describe_change(mid_line, app)
+    source = (app / "app/items/router.py").read_text(encoding="utf-8").splitlines()
+    [whole] = [line for line in source if snippet in line]
+    assert removed == f"    - {whole}"
+    assert added == f"    + {whole.replace(snippet, 'item: X')}"
+
+
 # Both ways of running a suite: forked from a preloaded process (Linux, macOS), and one
 # `python -m pytest` per run (Windows).
 RUNNERS = pytest.mark.parametrize("preloaded", [True, False], ids=["preloaded", "subprocess"])
