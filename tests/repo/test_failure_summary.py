@@ -147,6 +147,20 @@ def test_router_not_included_is_said_once(tmp_path):
     assert len(output.splitlines()) <= SCREEN, output
 
 
+def test_a_missing_router_is_said_once_from_every_kind_of_test(tmp_path):
+    """Step 12 without its auth router: tests that fail in a fixture's setup (a token for
+    POST /items) and tests that read /openapi.json join the one "no route" cause (seen:
+    "expected 201, but POST /auth/register answered 404" and "KeyError: '/auth/register'"
+    listed beside it)."""
+    copy = planted(tmp_path, "12", "app/main.py", "app.include_router(auth_router)\n", "")
+    status, output = check("12", copy, "-k", "each_status or openapi")
+    assert status == 1, output
+    summary = output.split("what to fix")[1]
+    assert summary.count("the app has no route for ") == 1, output
+    assert "POST /auth/register" in summary
+    assert "KeyError" not in summary and "answered 404" not in summary, summary
+
+
 def test_patch_without_exclude_unset_gets_the_fix(tmp_path):
     """model_dump() without exclude_unset on PATCH: the NOT NULL failure comes with the fix."""
     copy = planted(tmp_path, "04", "app/main.py", "model_dump(exclude_unset=True)", "model_dump()")

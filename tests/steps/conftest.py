@@ -45,6 +45,7 @@ from .databases import empty_database_url as empty_database_url
 from .databases import migrated_template as migrated_template
 from .databases import test_database_url as test_database_url
 from .failures import (
+    ANSWERED_NOT_FOUND,
     Failure,
     ServerError,
     explain,
@@ -461,7 +462,7 @@ def app_under_test(
     # stays out of the test.
     monkeypatch.chdir(tmp_path)
     config = request.config
-    return AppUnderTest(
+    app_under_test = AppUnderTest(
         config.stash[APP_DIR],
         monkeypatch,
         tmp_path,
@@ -469,6 +470,13 @@ def app_under_test(
         config.stash[STEP],
         functools.partial(sqlite_template, config, tmp_path_factory),
     )
+    # For the summary of a failure, also one in a fixture's setup (before
+    # the test's arguments are all known)
+    request.node.stash[APP_UNDER_TEST] = app_under_test
+    return app_under_test
+
+
+APP_UNDER_TEST = pytest.StashKey[AppUnderTest]()
 
 
 @pytest.fixture
@@ -580,7 +588,7 @@ def explain_failure(
     if isinstance(exc, pytest.fail.Exception):
         # The harness's own words (pytest.fail)
         exc, message = None, exc.msg or ""
-    app_under_test = getattr(item, "funcargs", {}).get("app_under_test")
+    app_under_test = item.stash.get(APP_UNDER_TEST, None)
     not_found: list[str] = []
     last_method = None
     server_errors: list[ServerError] = []
@@ -589,10 +597,13 @@ def explain_failure(
         last_method = app_under_test.last_method
         server_errors = app_under_test.server_errors.errors
         own_token_refused = app_under_test.own_token_refused
-        if app_under_test.not_found and app_under_test.app is not None:
-            not_found = missing_routes(
-                app_under_test.not_found, app_under_test.app
-            )
+        # The 404s the harness's client saw, and those the test's message
+        # names (from a client or a server of the test's own)
+        requested = app_under_test.not_found + ANSWERED_NOT_FOUND.findall(
+            f"{exc} {message}"
+        )
+        if requested and app_under_test.app is not None:
+            not_found = missing_routes(requested, app_under_test.app)
     return explain(
         item.nodeid,
         report.behaviour,

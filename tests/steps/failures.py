@@ -41,6 +41,12 @@ NOT_NULL = re.compile(
 NO_ROUTE_IN_OPENAPI = re.compile(
     r"/openapi\.json has no (GET|POST|PUT|PATCH|DELETE) (/\S*)"
 )
+# A test's message about a request no route matched (Starlette's 404), in
+# a client the harness doesn't watch (a server of the test's own)
+ANSWERED_NOT_FOUND = re.compile(
+    r"\b(GET|POST|PUT|PATCH|DELETE) (/\S*) answered 404 "
+    r'\{"detail":"Not Found"\}'
+)
 
 
 @dataclass(frozen=True)

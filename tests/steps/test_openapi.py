@@ -27,10 +27,18 @@ def resolve(document, schema):
     return schema
 
 
+def operation_of(document, path, method):
+    """The operation `method path` of the document; fails, saying so, if
+    the document has no such route."""
+    operation = document.get("paths", {}).get(path, {}).get(method)
+    assert operation, f"/openapi.json has no {method.upper()} {path}"
+    return operation
+
+
 def expect_documented(document, path, method, status, detail_hint):
     """Check that `method path` documents `status` with a {"detail": str}
     body."""
-    operation = document["paths"][path][method]
+    operation = operation_of(document, path, method)
     responses = operation.get("responses", {})
     assert str(status) in responses, (
         f"{method.upper()} {path} can answer {status} ({detail_hint}) "
@@ -78,9 +86,9 @@ async def test_update_schema_refuses_null_where_the_app_does(client):
     """The PATCH body's schema allows null for description only, not for
     name, price, status."""
     document = await openapi(client)
-    body = document["paths"][ITEM]["patch"]["requestBody"]["content"][
-        "application/json"
-    ]
+    body = operation_of(document, ITEM, "patch")["requestBody"][
+        "content"
+    ]["application/json"]
     properties = resolve(document, body["schema"])["properties"]
     nullable = sorted(
         name for name, schema in properties.items() if allows_null(schema)
