@@ -31,7 +31,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tools.planted_bugs import missing_suite
+from tools.planted_bugs import has_suite, missing_suite
 from tools.step_tests import StepRun, run_many
 from tools.steps import ROOT, Step, all_steps
 from tools.workspace import started_step
@@ -155,6 +155,17 @@ def report(runs: Sequence[StepRun], app_dir: Path) -> str:
         table(runs, step, all_steps()),
         "",
     ]
+    graded = [run.step.number for run in runs if run.outcome == "pass" and has_suite(run.step.path)]
+    if graded:
+        lines += [
+            *textwrap.wrap(
+                f"Step(s) {', '.join(graded)} pass on the app's checks. Each also grades your "
+                f"own tests/ on planted bugs, which only its check does: `uv run nox -s "
+                f"step-{graded[-1]} -- {shown}`.",
+                100,
+            ),
+            "",
+        ]
     for run in runs:
         if run.outcome == "error":
             lines.append(f"Step {run.step.number}'s tests could not run: {run.summary}")

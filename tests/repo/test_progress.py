@@ -121,6 +121,21 @@ def test_report_names_the_step_and_the_commands():
     assert "Step(s) 02 fail on this code while a later step passes" in text
 
 
+def test_report_says_a_passing_step_with_its_own_tests_is_not_graded_here():
+    """Step 09 passes on the app's checks: progress doesn't grade the learner's own tests on
+    the planted bugs, and says so, with the command that does (seen: "09 testing pass" read
+    as if the tests were graded)."""
+    steps = all_steps()
+    outcomes = ["pass"] * 9 + ["fail"] * (len(steps) - 9)
+    runs = [fake_run(step, outcome) for step, outcome in zip(steps, outcomes, strict=True)]
+    text = progress.report(runs, Path("workspace"))
+    assert "Step(s) 09 pass on the app's checks" in text
+    assert "uv run nox -s step-09 -- workspace" in text
+    outcomes = ["pass"] * 8 + ["fail"] * (len(steps) - 8)
+    earlier = [fake_run(step, outcome) for step, outcome in zip(steps, outcomes, strict=True)]
+    assert "pass on the app's checks" not in progress.report(earlier, Path("workspace"))
+
+
 def test_pytest_summary_is_counted():
     """pytest's closing line becomes counts; "1 error" and "2 errors" count alike."""
     assert parse_counts("3 failed, 52 passed, 15 deselected, 1 error in 1.26s") == {
