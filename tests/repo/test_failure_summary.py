@@ -39,6 +39,13 @@ def check(step: str, app_dir: Path, *extra: str) -> tuple[int, str]:
     return completed.returncode, completed.stdout + completed.stderr
 
 
+def failing(step: str, app_dir: Path, *extra: str) -> tuple[str, str]:
+    """check() on an app that must fail: (the whole output, its "what to fix" part)."""
+    status, output = check(step, app_dir, *extra)
+    assert status == 1, output
+    return output, output.split("what to fix")[1]
+
+
 def planted(tmp_path: Path, step: str, path: str, old: str, new: str) -> Path:
     copy = tmp_path / "workspace"
     shutil.copytree(get_step(step).path, copy)
@@ -84,9 +91,7 @@ def test_an_await_missing_before_commit_is_found_from_the_teardown_error(tmp_pat
         "        await session.commit()\n    return user",
         "        session.commit()\n    return user",
     )
-    status, output = check("12", copy, "-k", "upgrades_an_old_hash")
-    assert status == 1, output
-    summary = output.split("what to fix")[1]
+    _output, summary = failing("12", copy, "-k", "upgrades_an_old_hash")
     assert "AssertionError: after a successful login the hash should be Argon2's" in summary
     assert "an `await` is missing" in summary
     assert re.search(r"workspace/app/auth/service\.py:\d+: session\.commit\(\)", summary)
@@ -103,9 +108,7 @@ def test_a_500_names_what_the_app_raised_and_where(tmp_path):
         "result = await session.exec(select(User).where(User.email == email))",
         "result = session.exec(select(User).where(User.email == email))",
     )
-    status, output = check("12", copy, "-k", "test_login_answers_a_bearer_token")
-    assert status == 1, output
-    summary = output.split("what to fix")[1]
+    _output, summary = failing("12", copy, "-k", "test_login_answers_a_bearer_token")
     assert "answered 500" in summary
     assert "the app raised AttributeError: 'coroutine' object has no attribute" in summary
     assert re.search(r"at workspace/app/auth/service\.py:\d+, in authenticate: ", summary)
@@ -118,9 +121,7 @@ def test_a_token_the_app_refuses_after_giving_it_gets_the_fix(tmp_path):
     the one assertion about sub was gone). The summary says the app refuses its own tokens
     and what to check; a test whose 401 was right gets no such hint."""
     copy = planted(tmp_path, "12", "app/auth/service.py", '"sub": str(user.id),', '"sub": user.id,')
-    status, output = check("12", copy, "-k", "test_me_answers_the_logged_in_user")
-    assert status == 1, output
-    summary = output.split("what to fix")[1]
+    _output, summary = failing("12", copy, "-k", "test_me_answers_the_logged_in_user")
     assert "answered 401" in summary
     assert "Hint: the app answered 401 to a token it had just given at login" in summary
     assert "`sub` is made a string" in summary
@@ -153,9 +154,7 @@ def test_a_missing_router_is_said_once_from_every_kind_of_test(tmp_path):
     "expected 201, but POST /auth/register answered 404" and "KeyError: '/auth/register'"
     listed beside it)."""
     copy = planted(tmp_path, "12", "app/main.py", "app.include_router(auth_router)\n", "")
-    status, output = check("12", copy, "-k", "each_status or openapi")
-    assert status == 1, output
-    summary = output.split("what to fix")[1]
+    output, summary = failing("12", copy, "-k", "each_status or openapi")
     assert summary.count("the app has no route for ") == 1, output
     assert "POST /auth/register" in summary
     assert "KeyError" not in summary and "answered 404" not in summary, summary
@@ -182,9 +181,7 @@ def test_a_setting_refused_at_import_is_named_once(tmp_path):
         'cors_origins: list[str] = ["http://localhost:3000"]',
         'cors_origins: list[str] = ["http://localhost:3000/"]',
     )
-    status, output = check("10", copy, "-k", "health or cors")
-    assert status == 1, output
-    summary = output.split("what to fix")[1]
+    output, summary = failing("10", copy, "-k", "health or cors")
     assert "app.main could not be imported: ValidationError: cors_origins: Value error, " in (
         summary
     )
@@ -199,9 +196,7 @@ def test_a_setting_refused_at_import_is_named_once(tmp_path):
 def test_a_syntax_error_points_at_its_line(tmp_path):
     """A syntax error in the learner's code: the summary names the file, line and text."""
     copy = planted(tmp_path, "01", "app/main.py", "def ", "def def ")
-    status, output = check("01", copy)
-    assert status == 1, output
-    summary = output.split("what to fix")[1]
+    output, summary = failing("01", copy)
     assert "app.main could not be imported: SyntaxError: " in summary
     assert re.search(r"at workspace/app/main\.py:\d+: (async )?def def ", summary), output
 

@@ -60,7 +60,7 @@ class Failure:
     # "workspace/app/main.py:121 in get_item_or_404: item =
     # session.get(…)"
     where: str = ""
-    hint: str = ""  # a key of HINTS, or ""
+    hint: str = ""  # a key of HINTS or FIXED_HINTS, or ""
     # What the hint names: a coroutine's function, the missing routes
     detail: str = ""
 
@@ -419,50 +419,29 @@ def _await_hint(details: set[str], app_dir: Path | None) -> list[str]:
     return lines
 
 
-def _import_hint(details: set[str], app_dir: Path | None) -> list[str]:
-    return [
-        "Hint: app.main could not be imported, so every test that starts "
-        "the app failed for this one error: fix it first, then check "
-        "again."
-    ]
-
-
-def _route_hint(details: set[str], app_dir: Path | None) -> list[str]:
-    return [
-        "Hint: a route that answers 404 Not Found and is missing from "
-        "the app's /openapi.json does not exist: write it, or include "
-        "its router in app/main.py (`app.include_router(router)`)."
-    ]
-
-
-def _unset_hint(details: set[str], app_dir: Path | None) -> list[str]:
-    return [
-        "Hint: a PATCH wrote null into a required column: the update "
-        "took every field of the update schema, also those the client "
-        "didn't send. Take only those sent: "
-        "`item.sqlmodel_update(item_in.model_dump(exclude_unset=True))`."
-    ]
-
-
-def _token_hint(details: set[str], app_dir: Path | None) -> list[str]:
-    return [
-        "Hint: the app answered 401 to a token it had just given at "
-        "login: it decodes tokens otherwise than it makes them. Check "
-        "that both use the same SECRET_KEY and algorithm (`jwt.decode("
-        'token, key, algorithms=["HS256"])`), and that `sub` is made a '
-        "string (`str(user.id)`): the JWT library refuses a token whose "
-        "sub is not one. Its error is caught and answered 401, so it "
-        "shows nowhere else."
-    ]
-
-
-HINTS = {
-    "own-token-refused": _token_hint,
-    "import-error": _import_hint,
-    "missing-route": _route_hint,
-    "missing-await": _await_hint,
-    "exclude-unset": _unset_hint,
+# The hints that say the same whatever the failures: one line each
+FIXED_HINTS = {
+    "import-error": "Hint: app.main could not be imported, so every test "
+    "that starts the app failed for this one error: fix it first, then "
+    "check again.",
+    "missing-route": "Hint: a route that answers 404 Not Found and is "
+    "missing from the app's /openapi.json does not exist: write it, or "
+    "include its router in app/main.py (`app.include_router(router)`).",
+    "exclude-unset": "Hint: a PATCH wrote null into a required column: "
+    "the update took every field of the update schema, also those the "
+    "client didn't send. Take only those sent: "
+    "`item.sqlmodel_update(item_in.model_dump(exclude_unset=True))`.",
+    "own-token-refused": "Hint: the app answered 401 to a token it had "
+    "just given at login: it decodes tokens otherwise than it makes "
+    "them. Check that both use the same SECRET_KEY and algorithm "
+    '(`jwt.decode(token, key, algorithms=["HS256"])`), and that `sub` is '
+    "made a string (`str(user.id)`): the JWT library refuses a token "
+    "whose sub is not one. Its error is caught and answered 401, so it "
+    "shows nowhere else.",
 }
+# Hints that name what the failures found: key -> their lines, from the
+# failures' details and the app's folder
+HINTS = {"missing-await": _await_hint}
 
 
 def _group_key(failure: Failure) -> tuple[str, str]:
@@ -531,7 +510,10 @@ def summary(
             if where:
                 lines.append(f"    at {where}")
     for key, (details, _hinted) in hints.items():
-        lines += HINTS[key](details, app_dir)
+        if key in HINTS:
+            lines += HINTS[key](details, app_dir)
+        else:
+            lines.append(FIXED_HINTS[key])
     count = len(behaviours_total)
     tests = (
         ""
