@@ -518,6 +518,11 @@ def pytest_runtest_makereport(
         explained = explain_failure(item, call, report)
         report.cause, report.where = explained.cause, explained.where
         report.hint, report.hint_detail = explained.hint, explained.detail
+    if call.when == "teardown" and APP_UNDER_TEST in item.stash:
+        # The test's last report is made: let its app go (the item lives
+        # to the end of the run; each app kept alive slowed every later
+        # garbage collection)
+        del item.stash[APP_UNDER_TEST]
     return report
 
 
