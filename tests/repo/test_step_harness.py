@@ -39,7 +39,7 @@ def test_a_tests_app_is_freed_once_the_test_is_over(tmp_path):
     out = tmp_path / "alive.txt"
     completed = subprocess.run(
         [
-            *(sys.executable, "-m", "pytest", "tests/steps/test_items.py", "--step", "08"),
+            *(sys.executable, "-m", "pytest", "tests/steps/test_openapi.py", "--step", "08"),
             *("-p", "no:cacheprovider", "-p", "app_probe", "-q"),
         ],
         cwd=ROOT,
@@ -51,5 +51,5 @@ def test_a_tests_app_is_freed_once_the_test_is_over(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
     alive = int(out.read_text(encoding="utf-8"))
     # The last test's app (still imported) and the first one (kept on purpose with the
-    # libraries: freeze_what_lives_on); not one per test (test_items.py has 34 for step 08).
+    # libraries: freeze_what_lives_on); not one per test (test_openapi.py has 12 for step 08).
     assert alive <= 2, f"{alive} apps of earlier tests are still alive"
