@@ -424,19 +424,28 @@ class AppUnderTest:
         """Start the app (lifespan included) and yield a client talking to
         it."""
         app = self.load(**env)
-        async with (
-            LifespanManager(app) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app),
-                base_url="http://testserver",
-                event_hooks={
-                    "request": [self._on_request],
-                    "response": [self._on_response],
-                },
-            ) as client,
-        ):
-            with logged_to(self.server_errors):
-                yield client
+        async with LifespanManager(app) as manager:
+            try:
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=manager.app),
+                    base_url="http://testserver",
+                    event_hooks={
+                        "request": [self._on_request],
+                        "response": [self._on_response],
+                    },
+                ) as client:
+                    with logged_to(self.server_errors):
+                        yield client
+            except Exception:
+                # The test failed while the app was served. A real
+                # server still runs the lifespan's shutdown when stopped;
+                # LifespanManager skips it on an error, and the app's
+                # engine then kept its pooled connection, and that
+                # connection's thread, open to the end of the run. The
+                # test's own error is the one to report.
+                with suppress(Exception):
+                    await manager.shutdown()
+                raise
 
 
 @contextmanager

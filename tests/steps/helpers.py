@@ -3,11 +3,13 @@ by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import httpx
 
@@ -30,6 +32,26 @@ def expect_status(
         f"expected {expected}, but {describe(response)}"
     )
     return response
+
+
+T = TypeVar("T")
+
+
+async def at_once(*requests: Awaitable[T]) -> list[T]:
+    """Await `requests` concurrently, let every one of them finish, then
+    raise the first one's error, if any; else return their results in
+    order.
+
+    Plain asyncio.gather raises the first error at once and leaves the
+    other requests running with nobody waiting for them: they outlive the
+    test, and when their sessions and connections were freed, some tests
+    later, a passing test was blamed for the warnings.
+    """
+    results = await asyncio.gather(*requests, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results  # type: ignore[return-value]
 
 
 # -- JSON Web Tokens, with the standard library only

@@ -1,11 +1,9 @@
 """Step 04 on: requests racing on one row get answers each could have had
 alone, never a 5xx."""
 
-import asyncio
-
 import pytest
 
-from .helpers import describe, expect_status
+from .helpers import at_once, describe, expect_status
 
 NEW_ITEM = {
     "name": "Coffee mug",
@@ -15,7 +13,7 @@ NEW_ITEM = {
 
 
 async def create_items(client, headers, count):
-    responses = await asyncio.gather(
+    responses = await at_once(
         *(
             client.post(
                 "/items",
@@ -63,7 +61,7 @@ async def test_patch_and_delete_racing_on_one_item_never_fail(
             requests.append(
                 client.delete(f"/items/{item_id}", headers=auth_headers)
             )
-        responses = await asyncio.gather(*requests)
+        responses = await at_once(*requests)
         unexpected = [
             describe(response)
             for response in responses
@@ -89,7 +87,7 @@ async def test_deletes_racing_on_one_item_delete_it_once(
     never a 5xx."""
     ids = await create_items(client, auth_headers, 10)
     for item_id in ids:
-        responses = await asyncio.gather(
+        responses = await at_once(
             *(
                 client.delete(f"/items/{item_id}", headers=auth_headers)
                 for _ in range(5)

@@ -9,7 +9,6 @@ command the step's page documents.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ from tools.serve import free_port
 
 from .conftest import SPEC_ENV_VARS, TEST_ENV, TEST_SECRET_KEY
 from .databases import alembic, table_names
-from .helpers import expect_status
+from .helpers import at_once, expect_status
 
 # Seconds: two workers each import the app, on a busy machine too
 STARTUP_TIMEOUT = 60.0
@@ -277,7 +276,7 @@ async def test_concurrent_creates_on_two_workers_get_distinct_ids(
             base_url=server.url, timeout=60
         ) as client:
             headers = await register_and_login(client, "ada@example.com")
-            responses = await asyncio.gather(
+            responses = await at_once(
                 *(
                     client.post(
                         "/items",

@@ -1,12 +1,11 @@
 """Step 04 on: items live in the database named by DATABASE_URL."""
 
-import asyncio
 import sqlite3
 from contextlib import closing
 
 import pytest
 
-from .helpers import expect_status
+from .helpers import at_once, expect_status
 
 NEW_ITEM = {
     "name": "Coffee mug",
@@ -90,7 +89,7 @@ async def test_tables_are_created_at_startup_not_at_import(
 async def test_concurrent_creates_get_distinct_ids(client, auth_headers):
     """50 concurrent POST /items all succeed and give 50 rows with 50
     distinct ids."""
-    responses = await asyncio.gather(
+    responses = await at_once(
         *(
             client.post(
                 "/items",

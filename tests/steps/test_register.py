@@ -1,12 +1,11 @@
 """Step 06 on: users register with an email and a password, stored as a
 bcrypt hash (an Argon2 hash from step 12)."""
 
-import asyncio
 import re
 
 import pytest
 
-from .helpers import expect_status
+from .helpers import at_once, expect_status
 
 PASSWORD = "correct horse battery"
 # A bcrypt hash: $2b$, the cost as two digits, $, 22 characters of salt
@@ -106,7 +105,7 @@ async def test_concurrent_registrations_of_one_email_make_one_user(
     emails = [
         f"{'ADA' if n % 2 else 'ada'}@example.com" for n in range(10)
     ]
-    responses = await asyncio.gather(
+    responses = await at_once(
         *(register(client, email) for email in emails)
     )
     statuses = sorted(response.status_code for response in responses)
