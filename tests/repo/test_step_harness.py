@@ -118,7 +118,7 @@ def test_a_failed_test_leaves_no_connection_open(tmp_path):
     status, output, out = run_with_probe(
         tmp_path,
         CONNECTION_PROBE,
-        *("tests/steps/test_persistence.py", "tests/steps/test_hello.py"),
+        "tests/steps/test_persistence.py::test_items_survive_a_restart",
         *("--step", "08", f"--app-dir={copy}", "-n", "0"),
     )
     assert status == 1 and "test_items_survive_a_restart" in output, output
