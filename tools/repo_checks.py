@@ -7,7 +7,9 @@ a list of problems, each saying where and what to fix; an empty list means the c
 - every step has its page docs/steps/NN-slug.md, listed in mkdocs.yml's nav (and no page is
   left for a step that no longer exists);
 - every snippet include in docs/ (`--8<-- "path"`, `"path:3:10"`, `"path:section"`) names an
-  existing file inside the repository, and its line range or section is in that file;
+  existing file inside the repository, and its line range or section is in that file; the
+  block's hl_lines lie within it, and a line highlighted alone is code (not blank, not a
+  comment: a stale number);
 - every `nox -s NAME` written as code in docs/ or README.md names an existing session;
 - every `fastapi dev FOLDER/app/main.py` written as code there says `--reload-dir FOLDER`;
 - every `python -c "CODE"` written as code there is Python that compiles (what the one-liners
@@ -260,8 +262,15 @@ def included_lines(ranges: str | None, total: int) -> tuple[int, int] | None:
 FENCE_OPTION = re.compile(r'\b(linenums|hl_lines)="([^"]*)"')
 
 
-def check_fence_options(fence_line: str, first: int, count: int) -> str | None:
-    """A code block's linenums must be the included lines' own numbers; hl_lines inside it."""
+def check_fence_options(
+    fence_line: str, first: int, count: int, code: list[str] | None = None
+) -> str | None:
+    """A code block's linenums must be the included lines' own numbers; hl_lines inside it.
+
+    With `code`, the block's lines: a line highlighted alone must be code, not a blank line or
+    a comment (hl_lines are numbers written by hand; when the included file grows above them,
+    they point at other lines, often a comment or a gap).
+    """
     options = dict(FENCE_OPTION.findall(fence_line))
     if "linenums" in options and options["linenums"].split()[0] != str(first):
         return (
@@ -274,6 +283,14 @@ def check_fence_options(fence_line: str, first: int, count: int) -> str | None:
             f'hl_lines="{options["hl_lines"]}" highlights line {highest} of the block, which '
             f"holds {count} lines (hl_lines count from the block's first line)"
         )
+    for single in re.findall(r"(?<![-\d])\d+(?![-\d])", options.get("hl_lines", "")):
+        line = code[int(single) - 1].strip() if code else "code"
+        if not line or line.startswith("#"):
+            return (
+                f'hl_lines="{options["hl_lines"]}" highlights line {single} of the block, '
+                f"which is {'a comment' if line else 'blank'}: the included code has moved "
+                "since the numbers were written. Highlight the lines the text speaks of"
+            )
     return None
 
 
@@ -295,8 +312,9 @@ def check_symbol_include(
     if FENCE.match(fence_line):
         options = dict(FENCE_OPTION.findall(fence_line))
         options.pop("linenums", None)  # the hook writes the right one
+        code = path.read_text(encoding="utf-8").splitlines()[first - 1 : last]
         error = check_fence_options(
-            " ".join(f'{k}="{v}"' for k, v in options.items()), 1, last - first + 1
+            " ".join(f'{k}="{v}"' for k, v in options.items()), 1, last - first + 1, code
         )
         if error:
             return [f"{at}: {error}."]
@@ -353,7 +371,9 @@ def check_snippets(root: Path) -> list[str]:
             fence_line = lines[lineno - 2] if lineno >= 2 else ""
             selected = included_lines(ranges, total)
             if FENCE.match(fence_line) and selected:
-                error = check_fence_options(fence_line, *selected)
+                start, count = selected
+                code = text.splitlines()[start - 1 : start - 1 + count]
+                error = check_fence_options(fence_line, start, count, code)
                 if error:
                     problems.append(f"{at}: {error}.")
     return problems

@@ -277,6 +277,33 @@ def test_highlighted_lines_must_be_in_a_symbol_block(repo):
     assert "highlights line 4 of the block, which holds 3 lines" in problem
 
 
+@pytest.mark.parametrize(
+    ("include", "highlights", "what"),
+    [
+        ("steps/01-hello/app/symbols.py:1:5", "4", "a comment"),
+        ("steps/01-hello/app/symbols.py:1:5", "2", "blank"),
+        ("steps/01-hello/app/symbols.py::Item..route", "4", "blank"),
+    ],
+)
+def test_a_line_highlighted_alone_must_be_code(repo, include, highlights, what):
+    """hl_lines are numbers written by hand: once the file grows above the included lines,
+    they point elsewhere (seen: page 04's highlights of the harness had moved onto a comment).
+    A line highlighted alone that is blank or a comment is such a stale number."""
+    write(repo, "steps/01-hello/app/symbols.py", SYMBOLS)
+    block = f'\n```python hl_lines="{highlights}"\n--8<-- "{include}"\n```\n'
+    append(repo, "docs/steps/01-hello.md", block)
+    [problem] = repo_checks.check_snippets(repo)
+    assert f"highlights line {highlights} of the block, which is {what}" in problem
+
+
+def test_a_highlighted_range_may_start_at_a_comment(repo):
+    """A range (4-5: the comment and the line it explains) is the writer's choice."""
+    write(repo, "steps/01-hello/app/symbols.py", SYMBOLS)
+    block = '\n```python hl_lines="1 4-5"\n--8<-- "steps/01-hello/app/symbols.py:1:5"\n```\n'
+    append(repo, "docs/steps/01-hello.md", block)
+    assert repo_checks.check_snippets(repo) == []
+
+
 # -- nox commands -------------------------------------------------------------------------
 
 
