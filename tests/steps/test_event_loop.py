@@ -88,22 +88,29 @@ async def health_while_hashing(client, spy, request):
     """Send `request`; while its hash is held in bcrypt, GET /health must
     be answered."""
     task = asyncio.create_task(request)
-    hashing = await anyio.to_thread.run_sync(
-        spy.started.wait, WAIT_SECONDS
-    )
-    assert hashing, (
-        "no call to bcrypt was seen: does the app hash with bcrypt?"
-    )
-    assert not spy.on_event_loop, (
-        "bcrypt ran on the event loop: while it hashes, no other "
-        "request can be served. Run it in a worker thread: await "
-        "run_in_threadpool(verify_password, ...)"
-    )
-    # The hash is still held: the loop is free
-    health = await client.get("/health")
-    spy.release.set()
-    expect_status(health, 200)
-    return await task
+    try:
+        hashing = await anyio.to_thread.run_sync(
+            spy.started.wait, WAIT_SECONDS
+        )
+        assert hashing, (
+            "no call to bcrypt was seen: does the app hash with bcrypt?"
+        )
+        assert not spy.on_event_loop, (
+            "bcrypt ran on the event loop: while it hashes, no other "
+            "request can be served. Run it in a worker thread: await "
+            "run_in_threadpool(verify_password, ...)"
+        )
+        # The hash is still held: the loop is free
+        health = await client.get("/health")
+        spy.release.set()
+        expect_status(health, 200)
+        return await task
+    finally:
+        # Whatever failed above, the request ends within the test (see
+        # helpers.at_once)
+        spy.release.set()
+        await asyncio.wait([task], timeout=WAIT_SECONDS)
+        task.cancel()
 
 
 @pytest.mark.steps("10-11")
