@@ -6,7 +6,7 @@ at a time. It measures a cheap request's latency (GET /health on step 10; step 0
 so GET /items?limit=1, one query on both) alone, then while 4 clients log in without pause;
 and the time of one login for a registered email and for an unknown one.
 
-    uv run python benchmarks/health_under_login.py [--seconds 15] [--out FILE]
+    uv run python benchmarks/health_under_login.py [--seconds 15] [--samples 15] [--out FILE]
 
 Prints a Markdown table with the machine and the date, and writes it to --out (default
 benchmarks/results/health_under_login.md, which page 10 of the docs includes).
@@ -35,7 +35,7 @@ STEPS = {"08": "steps/08-ownership", "10": "steps/10-production-ready"}
 PROBES = {"08": ["/items?limit=1"], "10": ["/health", "/items?limit=1"]}
 EMAIL, PASSWORD = "ada@example.com", "correct horse battery staple"
 LOGIN_CLIENTS = 4
-LOGIN_SAMPLES = 15  # logins timed one by one, for each kind
+LOGIN_SAMPLES = 15  # logins timed one by one, for each kind (--samples)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -73,7 +73,7 @@ async def log_in_forever(client: httpx.AsyncClient, done: list[int]) -> None:
         done.append(1)
 
 
-async def measure(base_url: str, step: str, seconds: float) -> dict:
+async def measure(base_url: str, step: str, seconds: float, samples: int) -> dict:
     limits = httpx.Limits(max_connections=LOGIN_CLIENTS + 2)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
         body = {"email": EMAIL, "password": PASSWORD}
@@ -89,14 +89,14 @@ async def measure(base_url: str, step: str, seconds: float) -> dict:
             task.cancel()
         await asyncio.gather(*storm, return_exceptions=True)
         logins: dict[str, list[float]] = {"known": [], "unknown": []}
-        for _ in range(LOGIN_SAMPLES):  # interleaved, so that both see the same machine
+        for _ in range(samples):  # interleaved, so that both see the same machine
             for kind, email in (("known", EMAIL), ("unknown", "nobody@example.com")):
                 form = {"username": email, "password": PASSWORD}
                 logins[kind].append(await timed(client, "POST", "/auth/login", data=form))
     return {"idle": idle, "busy": busy, "logins_per_second": logins_per_second, **logins}
 
 
-def run_step(step: str, seconds: float) -> dict:
+def run_step(step: str, seconds: float, samples: int) -> dict:
     port = free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", "app.main:app", "--app-dir", str(ROOT / STEPS[step])),
@@ -109,7 +109,7 @@ def run_step(step: str, seconds: float) -> dict:
             "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
         }
         with running_server(command, port, cwd=Path(tmp), env=env) as base_url:
-            return asyncio.run(measure(base_url, step, seconds))
+            return asyncio.run(measure(base_url, step, seconds, samples))
 
 
 def table(results: dict[str, dict], seconds: float) -> str:
@@ -158,10 +158,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="logins per step (15)")
     parser.add_argument(
+        "--samples",
+        type=int,
+        default=LOGIN_SAMPLES,
+        help=f"logins timed one by one, for each kind ({LOGIN_SAMPLES})",
+    )
+    parser.add_argument(
         "--out", type=Path, default=ROOT / "benchmarks/results/health_under_login.md"
     )
     args = parser.parse_args()
-    results = {step: run_step(step, args.seconds) for step in STEPS}
+    results = {step: run_step(step, args.seconds, args.samples) for step in STEPS}
     text = table(results, args.seconds)
     sys.stdout.write(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
