@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.steps import failures
+from tests.steps import conftest, failures
 from tools.step_tests import LEARNER_ARGS, XDIST_ARGS, bytecode_env
 from tools.steps import ROOT, get_step
 
@@ -214,11 +214,74 @@ def test_from_step_09_a_pass_of_the_app_is_not_called_the_whole_check():
     """From step 09 the step's check goes on to the folder's own tests/ after these: the
     closing line says the app's checks passed and that the tests come next, not "every check
     passed" above a failing grading of the learner's tests."""
+    lines = conftest.closing_lines(9, "workspace/", 241, 241, False, True, "W")
+    assert lines == [
+        "Step 09: every check of the app passed for workspace/.",
+        "uv run nox -s step-09 goes on to the tests in its tests/ folder.",
+    ]
+    assert conftest.closing_lines(4, "workspace/", 73, 73, False, False, "W") == [
+        "Step 04: every check passed for workspace/."
+    ]
+
+
+def test_a_run_of_some_checks_is_not_called_the_whole_check():
+    """`-k hello` ran 2 of step 09's tests: the closing line says so, and the command for the
+    whole check (seen: "every check of the app passed" after `-k upgrade` ran 7 of 269)."""
     status, output = check("09", get_step("09").path, "-k", "hello")
     assert status == 0, output
-    assert "Step 09: every check of the app passed for the reference solution" in output
+    assert re.search(
+        r"Step 09: the 2 checks chosen passed for the reference solution in steps/09-testing/ "
+        r"\(not your code\); \d+ of the step's \d+ did not run\. The whole check: "
+        r"uv run nox -s step-09 \(without -k, -m or --deselect\)\.",
+        output,
+    ), output
     assert "uv run nox -s step-09 goes on to the tests in its tests/ folder." in output
-    assert "every check passed" not in output
+    assert "every check" not in output
+
+
+def test_a_rerun_of_the_failed_checks_is_not_called_the_whole_check(tmp_path):
+    """`--lf` after a fix reruns only what failed (pytest skips the other files before the
+    harness sees them): the closing line says so (seen: "every check passed" after 36 of
+    241). With nothing failed last time, --lf runs everything, and that is the whole check."""
+    copy = planted(
+        tmp_path,
+        "04",
+        "app/main.py",
+        "await session.get(Item, item_id)",
+        "session.get(Item, item_id)",
+    )
+    command = [sys.executable, "-m", "pytest", "tests/steps", "--step", "04"]
+    command += [f"--app-dir={copy}", *LEARNER_ARGS, "-o", f"cache_dir={tmp_path / 'cache'}"]
+    command += ["-n", "0", "-k", "read_item or hello"]
+
+    def run(*extra: str) -> tuple[int, str]:
+        done = subprocess.run(
+            [*command, *extra],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=os.environ | bytecode_env(),
+            check=False,
+        )
+        return done.returncode, done.stdout + done.stderr
+
+    status, output = run()
+    assert status == 1, output
+    fixed = copy / "app" / "main.py"
+    text = fixed.read_text(encoding="utf-8")
+    fixed.write_text(text.replace("session.get(Item", "await session.get(Item"), encoding="utf-8")
+    status, output = run("--lf")
+    assert status == 0, output
+    assert re.search(
+        r"Step 04: the \d+ checks that failed last time \(--lf\) passed for \S+; the step's "
+        r"other checks did not run\. The whole check: uv run nox -s step-04 -- \S+ "
+        r"\(without --lf\)\.",
+        output,
+    ), output
+    status, output = run("--lf")
+    assert status == 0, output
+    assert "checks chosen passed" in output, output  # -k's choice, not --lf's
+    assert "failed last time" not in output, output
 
 
 # -- the parts, on made-up failures ------------------------------------------------------

@@ -135,12 +135,23 @@ def pytest_configure(config: pytest.Config) -> None:
             f"step {FIRST_STEP_WITH_MIGRATIONS} on."
         )
     config.stash[APP_DIR] = app_dir
+    # --lf skips whole files before this harness sees their tests: what
+    # failed last time, read before this run rewrites it, tells whether
+    # the run was only those (the closing line).
+    if config.getoption("lf", False) and config.cache is not None:
+        config.stash[LAST_FAILED] = set(
+            config.cache.get("cache/lastfailed", {})
+        )
 
 
 STEP = pytest.StashKey[int]()
+LAST_FAILED = pytest.StashKey[set[str]]()
 APP_DIR = pytest.StashKey[Path]()
 
 
+# Before -k, -m and --deselect choose among the step's tests (they run
+# after this hook): the closing line says when only some of them ran.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -173,6 +184,10 @@ def pytest_collection_modifyitems(
     # step's.
     selected.sort(key=lambda item: not is_new_in(item, step))
     items[:] = selected
+    config.stash[STEP_TESTS] = len(selected)
+
+
+STEP_TESTS = pytest.StashKey[int]()
 
 
 def is_new_in(item: pytest.Item, step: int) -> bool:
@@ -520,6 +535,8 @@ def pytest_runtest_makereport(
     report.behaviour = behaviour(
         inspect.getdoc(getattr(item, "function", None)), item.name
     )
+    # How many tests the step has (pytest-xdist: known in the workers)
+    report.step_tests = item.config.stash.get(STEP_TESTS, 0)
     if report.failed:
         item.stash[FAILED] = True
         # Plain strings on the report: they travel from pytest-xdist's
@@ -661,18 +678,26 @@ def pytest_terminal_summary(
     ) + terminalreporter.stats.get("error", [])
     if not reports:
         if exitstatus == 0:
-            # From step 09 the step's check goes on to the folder's own
-            # tests/ (noxfile.py): not everything has passed yet.
-            own_tests = has_suite(get_step(f"{step:02d}").path)
-            checks = (
-                "every check of the app" if own_tests else "every check"
+            ran = {
+                report.nodeid: getattr(report, "step_tests", 0)
+                for outcome in RAN
+                for report in terminalreporter.stats.get(outcome, [])
+            }
+            last_failed = config.stash.get(LAST_FAILED, set())
+            whole = f"uv run nox -s step-{step:02d}" + (
+                "" if reference else f" -- {shown}"
             )
-            write(f"Step {step:02d}: {checks} passed for {whose}.")
-            if own_tests:
-                write(
-                    f"uv run nox -s step-{step:02d} goes on to the tests "
-                    "in its tests/ folder."
-                )
+            for line in closing_lines(
+                step,
+                whose,
+                len(ran),
+                max(ran.values(), default=0),
+                # --lf ran only what failed last time (else it runs all)
+                bool(ran) and ran.keys() <= last_failed,
+                has_suite(get_step(f"{step:02d}").path),
+                whole,
+            ):
+                write(line)
             if reference:
                 write(yours)
         return
@@ -713,6 +738,47 @@ def pytest_terminal_summary(
     )
     if reference:
         write(yours)
+
+
+# The outcomes of a test that ran (pytest's terminal statistics)
+RAN = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+
+
+def closing_lines(
+    step: int,
+    whose: str,
+    ran: int,
+    total: int,
+    last_failed_only: bool,
+    own_tests: bool,
+    whole: str,
+) -> list[str]:
+    """What a passing run ends with: every check passed; or only the `ran`
+    checks that -k, -m or --deselect chose among the step's `total`, or
+    that --lf chose (`last_failed_only`: those that failed last time), and
+    how to run them all; from step 09 (`own_tests`), that the step's check
+    goes on to the folder's tests/."""
+    checks = "every check of the app" if own_tests else "every check"
+    if last_failed_only:
+        lines = [
+            f"Step {step:02d}: the {ran} checks that failed last time "
+            f"(--lf) passed for {whose}; the step's other checks did not "
+            f"run. The whole check: {whole} (without --lf)."
+        ]
+    elif total and ran < total:
+        lines = [
+            f"Step {step:02d}: the {ran} checks chosen passed for "
+            f"{whose}; {total - ran} of the step's {total} did not run. "
+            f"The whole check: {whole} (without -k, -m or --deselect)."
+        ]
+    else:
+        lines = [f"Step {step:02d}: {checks} passed for {whose}."]
+    if own_tests:
+        lines.append(
+            f"uv run nox -s step-{step:02d} goes on to the tests in its "
+            "tests/ folder."
+        )
+    return lines
 
 
 # -- fixtures shared by the capabilities ---------------------------------
