@@ -20,14 +20,16 @@ from tools.steps import ROOT, get_step
 SCREEN = 50  # lines: what fits in a terminal window without scrolling
 
 
-def check(step: str, app_dir: Path, *extra: str) -> tuple[int, str]:
-    """Run step's tests on app_dir as the learner's check does; (exit status, output)."""
+def check(step: str, app_dir: Path, *extra: str, cache_dir: Path | None = None) -> tuple[int, str]:
+    """Run step's tests on app_dir as the learner's check does; (exit status, output).
+    pytest's cache (--lf) is off, or kept in `cache_dir`."""
+    cache = ("-o", f"cache_dir={cache_dir}") if cache_dir else ("-p", "no:cacheprovider")
     completed = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "tests/steps", "--step", step),
             # One word, as the noxfile gives it: pytest would read a separate PATH as a test
             # folder, and load PATH/tests/conftest.py (from step 09).
-            *(f"--app-dir={app_dir}", *XDIST_ARGS, *LEARNER_ARGS, "-p", "no:cacheprovider"),
+            *(f"--app-dir={app_dir}", *XDIST_ARGS, *LEARNER_ARGS, *cache),
             *extra,
         ],
         cwd=ROOT,
@@ -242,7 +244,7 @@ def test_a_run_of_some_checks_is_not_called_the_whole_check():
 def test_a_rerun_of_the_failed_checks_is_not_called_the_whole_check(tmp_path):
     """`--lf` after a fix reruns only what failed (pytest skips the other files before the
     harness sees them): the closing line says so (seen: "every check passed" after 36 of
-    241). With nothing failed last time, --lf runs everything, and that is the whole check."""
+    241). With nothing failed last time, --lf runs all the others choose (here -k's)."""
     copy = planted(
         tmp_path,
         "04",
@@ -250,20 +252,9 @@ def test_a_rerun_of_the_failed_checks_is_not_called_the_whole_check(tmp_path):
         "await session.get(Item, item_id)",
         "session.get(Item, item_id)",
     )
-    command = [sys.executable, "-m", "pytest", "tests/steps", "--step", "04"]
-    command += [f"--app-dir={copy}", *LEARNER_ARGS, "-o", f"cache_dir={tmp_path / 'cache'}"]
-    command += ["-n", "0", "-k", "read_item or hello"]
 
     def run(*extra: str) -> tuple[int, str]:
-        done = subprocess.run(
-            [*command, *extra],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            env=os.environ | bytecode_env(),
-            check=False,
-        )
-        return done.returncode, done.stdout + done.stderr
+        return check("04", copy, "-n", "0", "-k", "read_item or hello", *extra, cache_dir=tmp_path)
 
     status, output = run()
     assert status == 1, output
