@@ -8,6 +8,7 @@ such table: user" once step 11 left the tables to Alembic, and nothing had run i
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tools.repo_checks import code_snippets
+from tools.step_tests import bytecode_env
 from tools.steps import ROOT
 
 SCRIPT = re.compile(r"\buv run python ([\w/.-]+\.py)\b")
@@ -54,6 +56,8 @@ def test_a_script_a_page_names_runs(script, tmp_path):
     completed = subprocess.run(
         [sys.executable, script, *(option.format(tmp=tmp_path) for option in options)],
         cwd=ROOT,
+        # Bytecode cached outside steps/, as for the step tests
+        env=os.environ | bytecode_env(),
         capture_output=True,
         text=True,
         timeout=300,
