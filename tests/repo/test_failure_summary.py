@@ -352,6 +352,41 @@ def test_summary_groups_by_cause_and_counts_like_pytest():
     )
 
 
+def test_the_401s_to_the_apps_own_tokens_are_one_group():
+    """`"sub": user.id` in step 12 failed 45 behaviours, each with its own request's 401:
+    eight groups, 55 lines, the hint last. Every 401 to a token the app had just given is one
+    mistake: one group, one cause line, then the hint (36 lines in all for that run)."""
+    refused = [
+        failures.explain(
+            f"t::{name}",
+            f"{name.upper()} works.",
+            AssertionError(message),
+            "",
+            Path("w"),
+            own_token_refused=True,
+        )
+        for name, message in [
+            ("a", 'expected 201, but POST /items answered 401 {"detail":"Could not validate"}'),
+            ("b", "expected 404, but PATCH /items/999 answered 401 {}"),
+            ("c", "{'name': 'x'} is valid, but got 401"),
+        ]
+    ]
+    other = failures.Failure("t::d", "D works.", "AssertionError: sub must be a string")
+    lines = failures.summary([*refused, other], 4)
+    assert lines[:7] == [
+        "- A works.",
+        "- B works.",
+        "- C works.",
+        '    AssertionError: expected 201, but POST /items answered 401 {"detail":"Could not '
+        'validate"}',
+        "    and the others alike: a 401 to a token the app had just given at login (see the hint)",
+        "- D works.",
+        "    AssertionError: sub must be a string",
+    ]
+    assert lines[7].startswith("Hint: the app answered 401 to a token it had just given")
+    assert lines[-1] == "4 behaviours to fix."
+
+
 def test_a_behaviour_is_listed_once_whatever_its_cases_causes():
     """The cases of one parametrized test fail with causes that differ by their input: the
     behaviour is listed once, under its first case's cause (seen: "POST /items accepts the

@@ -85,7 +85,8 @@ def server_error(exc: BaseException, app_dir: Path) -> ServerError:
 
 # A test's message about a server error: "but POST /items answered 500"
 ANSWERED_5XX = re.compile(r"\banswered 5\d\d\b")
-ANSWERED_401 = re.compile(r"\banswered 401\b")
+# "expected 200, but GET /auth/me answered 401", "… is valid, but got 401"
+ANSWERED_401 = re.compile(r"\b(?:answered|got) 401\b")
 
 # -- one failing test ----------------------------------------------------
 
@@ -444,10 +445,16 @@ FIXED_HINTS = {
 HINTS = {"missing-await": _await_hint}
 
 
+# Hints whose failures make one group, whatever each test asserted: one
+# mistake that every test touching it shows in its own words (a route the
+# app lacks, a token the app refuses), listed once instead of a group for
+# each request that met it.
+ONE_GROUP = frozenset({"missing-route", "own-token-refused"})
+
+
 def _group_key(failure: Failure) -> tuple[str, str]:
-    if failure.hint == "missing-route":
-        # One group, whatever each test asserted
-        return ("missing-route", "")
+    if failure.hint in ONE_GROUP:
+        return (failure.hint, "")
     return (failure.cause, failure.where)
 
 
@@ -505,6 +512,13 @@ def summary(
                 f"{'it is' if len(routes) == 1 else 'they are'} "
                 "not in its /openapi.json"
             )
+        elif cause == "own-token-refused":
+            lines.append(f"    {members[0].cause}")
+            if len(members) > 1:
+                lines.append(
+                    "    and the others alike: a 401 to a token the app "
+                    "had just given at login (see the hint)"
+                )
         else:
             lines.append(f"    {cause}")
             if where:
