@@ -58,16 +58,19 @@ def planted(tmp_path: Path, step: str, path: str, old: str, new: str) -> Path:
     return copy
 
 
+# Step 04 with `item = session.get(Item, item_id)`: the commonest mistake of the async steps
+MISSING_AWAIT = (
+    "04",
+    "app/main.py",
+    "await session.get(Item, item_id)",
+    "session.get(Item, item_id)",
+)
+
+
 def test_missing_await_is_named_in_the_summary_on_one_screen(tmp_path):
     """A missing `await` before session.get: the summary shows the coroutine, points at the
     line without `await`, names the fix, counts as pytest does, and fits on one screen."""
-    copy = planted(
-        tmp_path,
-        "04",
-        "app/main.py",
-        "await session.get(Item, item_id)",
-        "session.get(Item, item_id)",
-    )
+    copy = planted(tmp_path, *MISSING_AWAIT)
     status, output = check("04", copy)
     assert status == 1, output
     assert "input: <coroutine object AsyncSession.get>" in output
@@ -245,13 +248,7 @@ def test_a_rerun_of_the_failed_checks_is_not_called_the_whole_check(tmp_path):
     """`--lf` after a fix reruns only what failed (pytest skips the other files before the
     harness sees them): the closing line says so (seen: "every check passed" after 36 of
     241). With nothing failed last time, --lf runs all the others choose (here -k's)."""
-    copy = planted(
-        tmp_path,
-        "04",
-        "app/main.py",
-        "await session.get(Item, item_id)",
-        "session.get(Item, item_id)",
-    )
+    copy = planted(tmp_path, *MISSING_AWAIT)
 
     def run(*extra: str) -> tuple[int, str]:
         return check("04", copy, "-n", "0", "-k", "read_item or hello", *extra, cache_dir=tmp_path)
