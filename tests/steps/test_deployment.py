@@ -47,9 +47,10 @@ def alembic_ok(app_dir: Path, database_url: str, *args: str) -> str:
 def test_alembic_upgrade_head_makes_the_tables_and_downgrade_removes_them(
     app_under_test, empty_database_url
 ):
-    """`alembic upgrade head` on an empty database makes the tables,
-    `alembic check` finds no difference from the models, `downgrade base`
-    removes them all, and upgrade works again."""
+    """`alembic upgrade head` on an empty database makes the tables and
+    `alembic current` says head, `alembic check` finds no difference from
+    the models, `downgrade -1` steps back, `downgrade base` removes them
+    all, and upgrade works again (the commands of page 11)."""
     app_dir = app_under_test.app_dir
     alembic_ok(app_dir, empty_database_url, "upgrade", "head")
     made = table_names(empty_database_url)
@@ -59,8 +60,17 @@ def test_alembic_upgrade_head_makes_the_tables_and_downgrade_removes_them(
     assert "alembic_version" in made, (
         "Alembic records the revision in alembic_version"
     )
+    current = alembic_ok(app_dir, empty_database_url, "current")
+    assert "(head)" in current, (
+        f"after `alembic upgrade head`, `alembic current` said: {current}"
+    )
     # Exits 1 when models and schema differ
     alembic_ok(app_dir, empty_database_url, "check")
+    alembic_ok(app_dir, empty_database_url, "downgrade", "-1")
+    current = alembic_ok(app_dir, empty_database_url, "current")
+    assert "(head)" not in current, (
+        f"after `alembic downgrade -1`, `alembic current` said: {current}"
+    )
     alembic_ok(app_dir, empty_database_url, "downgrade", "base")
     left = table_names(empty_database_url) - {"alembic_version"}
     assert not left, (
